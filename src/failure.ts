@@ -1,0 +1,19 @@
+/**
+ * A failure that a user can meet (no procfs, an old kernel, a missing backend, a full disk).
+ * The CLI prints its message as one line on standard error and exits with its status.
+ */
+export class ToolFailure extends Error {
+  constructor(
+    message: string,
+    readonly status: number = 1,
+  ) {
+    super(message);
+    this.name = 'ToolFailure';
+  }
+}
+
+/** The errno name of a failed Node call ('ENOENT'), or 'UNKNOWN'. */
+export function errnoCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}

@@ -1,0 +1,105 @@
+// What the scanner needs from procfs, through Node's own fs: the PID entries, and the identity
+// of each process's user namespace. Every answer is typed; no errno escapes upward.
+import * as fs from 'node:fs';
+import { errnoCode, ToolFailure } from '../failure';
+import type { LeftOutReason, NamespaceId } from '../model';
+
+export const PROC = '/proc';
+const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)
+
+/** Fails unless PROC is a mounted procfs: anything else would give a wrong tree. */
+export function checkProcfs(): void {
+  let type: number;
+  try {
+    type = fs.statfsSync(PROC).type;
+  } catch (error) {
+    throw new ToolFailure(`cannot read ${PROC} (${errnoCode(error)}): procfs must be mounted there`);
+  }
+  if (type !== PROC_SUPER_MAGIC) {
+    throw new ToolFailure(`${PROC} is not a procfs mount (filesystem type 0x${type.toString(16)})`);
+  }
+}
+
+/** The names of the PID entries, in byte-wise order, as the original's ReadDir gives them. */
+export function listPidEntries(): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(PROC);
+  } catch (error) {
+    throw new ToolFailure(`cannot list ${PROC} (${errnoCode(error)})`);
+  }
+  // A PID entry is all digits; code-unit order equals byte order for ASCII names.
+  return names.filter((name) => name.charCodeAt(0) <= 0x39 && /^[0-9]+$/.test(name)).sort();
+}
+
+export interface Unreadable {
+  readonly reason: LeftOutReason;
+  readonly code: string;
+}
+
+/** Why a namespace file could not be read. ENOENT/ESRCH: the process is gone. */
+function unreadable(error: unknown): Unreadable {
+  const code = errnoCode(error);
+  switch (code) {
+    case 'ENOENT':
+    case 'ESRCH':
+      return { reason: 'vanished', code };
+    // ptrace access mode checks (proc(5)): other users' processes, or ones even root may not read.
+    case 'EACCES':
+    case 'EPERM':
+      return { reason: 'permission', code };
+    default:
+      return { reason: 'error', code };
+  }
+}
+
+const VANISHED: Unreadable = { reason: 'vanished', code: 'ENOENT' };
+const userNsPath = (pid: string): string => `${PROC}/${pid}/ns/user`;
+
+/** The identity of a process's user namespace: one stat(2) of /proc/PID/ns/user. */
+export function statUserNamespace(pid: string): NamespaceId | Unreadable {
+  try {
+    const st = fs.statSync(userNsPath(pid), { throwIfNoEntry: false });
+    return st === undefined ? VANISHED : { dev: st.dev, ino: st.ino };
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+export interface OpenNamespace {
+  readonly fd: number;
+  readonly id: NamespaceId;
+}
+
+/**
+ * Opens a process's user namespace file. The identity comes from fstat of the descriptor, not
+ * from the earlier stat: the process may have changed namespace, or its PID been reused, since.
+ */
+export function openUserNamespace(pid: string): OpenNamespace | Unreadable {
+  let fd: number;
+  try {
+    fd = fs.openSync(userNsPath(pid), fs.constants.O_RDONLY);
+  } catch (error) {
+    return unreadable(error);
+  }
+  return { fd, id: identify(fd) };
+}
+
+/** fstat of a namespace descriptor. Closes it if even that fails. */
+export function identify(fd: number): NamespaceId {
+  try {
+    const st = fs.fstatSync(fd);
+    return { dev: st.dev, ino: st.ino };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw new ToolFailure(`fstat of a namespace descriptor failed (${errnoCode(error)})`);
+  }
+}
+
+export function closeNamespace(fd: number): void {
+  fs.closeSync(fd);
+}
+
+export function isUnreadable(answer: object): answer is Unreadable {
+  return 'reason' in answer;
+}

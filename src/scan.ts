@@ -1,0 +1,173 @@
+// The scanner: turns /proc into the model. Each process's user namespace is identified with one
+// stat(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
+import { ToolFailure } from './failure';
+import type { NamespaceIoctls } from './kernel/ioctl-ns';
+import {
+  closeNamespace,
+  identify,
+  isUnreadable,
+  listPidEntries,
+  openUserNamespace,
+  statUserNamespace,
+} from './kernel/procfs';
+import {
+  newUserNamespace,
+  sameNamespace,
+  type LeftOutProcess,
+  type NamespaceId,
+  type NamespaceTree,
+  type UserNamespace,
+} from './model';
+
+// include/linux/proc_ns.h: the initial user namespace always has this inode, so it needs no
+// ioctl to be known as a root, and a run that meets no other namespace loads no FFI backend.
+export const PROC_USER_INIT_INO = 0xeffffffd;
+
+/** Namespaces by (dev, ino). dev is nearly always the one nsfs device, so the outer map is tiny. */
+class NamespaceIndex {
+  private readonly byDev = new Map<number, Map<number, UserNamespace>>();
+
+  get(id: NamespaceId): UserNamespace | undefined {
+    return this.byDev.get(id.dev)?.get(id.ino);
+  }
+
+  add(ns: UserNamespace): void {
+    let byIno = this.byDev.get(ns.id.dev);
+    if (byIno === undefined) this.byDev.set(ns.id.dev, (byIno = new Map()));
+    byIno.set(ns.id.ino, ns);
+  }
+}
+
+/** The FFI backend, asked for only when a parent must be climbed to. */
+export type IoctlsLoader = () => NamespaceIoctls;
+
+export function scanUserNamespaces(loadIoctls: IoctlsLoader): NamespaceTree {
+  const scan = new Scan(loadIoctls);
+  const pids = listPidEntries();
+  for (const pid of pids) scan.visit(pid);
+  scan.climbAll();
+  return scan.result(pids.length);
+}
+
+class Scan {
+  private readonly index = new NamespaceIndex();
+  /** Namespaces with members, in the order the scan first met them. */
+  private readonly metOrder: UserNamespace[] = [];
+  /** Namespaces whose place in the tree is known (attached to a parent, or a root). */
+  private readonly placed = new Set<UserNamespace>();
+  private readonly roots: UserNamespace[] = [];
+  private readonly leftOut: LeftOutProcess[] = [];
+  private ioctls: NamespaceIoctls | undefined;
+
+  constructor(private readonly loadIoctls: IoctlsLoader) {}
+
+  visit(pid: string): void {
+    const answer = statUserNamespace(pid);
+    if (isUnreadable(answer)) {
+      this.leftOut.push({ pid: Number(pid), ...answer });
+      return;
+    }
+    this.memberOf(answer).pids.push(Number(pid));
+  }
+
+  private memberOf(id: NamespaceId): UserNamespace {
+    let ns = this.index.get(id);
+    if (ns === undefined) {
+      ns = newUserNamespace(id);
+      this.index.add(ns);
+      this.metOrder.push(ns);
+    }
+    return ns;
+  }
+
+  /** Places every namespace met, in the order met: that order decides the order of children. */
+  climbAll(): void {
+    // metOrder may grow while we go: a process that moved is filed under its new namespace.
+    for (let i = 0; i < this.metOrder.length; i++) {
+      const ns = this.metOrder[i]!;
+      if (this.placed.has(ns)) continue;
+      if (ns.id.ino === PROC_USER_INIT_INO) {
+        this.placeAsRoot(ns);
+        continue;
+      }
+      const fd = this.openThroughMember(ns);
+      if (fd !== undefined) this.climbFrom(ns, fd);
+    }
+  }
+
+  /**
+   * A descriptor for ns, opened through one of its members. Members that are gone, unreadable
+   * or now elsewhere are taken out of ns; with none left, ns is left out with them.
+   */
+  private openThroughMember(ns: UserNamespace): number | undefined {
+    while (ns.pids.length > 0) {
+      const pid = ns.pids[ns.pids.length - 1]!;
+      const opened = openUserNamespace(String(pid));
+      if (!isUnreadable(opened) && sameNamespace(opened.id, ns.id)) return opened.fd;
+      ns.pids.pop();
+      if (isUnreadable(opened)) {
+        this.leftOut.push({ pid, ...opened });
+      } else {
+        // setns(2) or unshare(2) since the stat, or a reused PID: file it where it is now.
+        closeNamespace(opened.fd);
+        const now = this.memberOf(opened.id);
+        now.pids.push(pid);
+        // Its namespace may have been passed over already (every member gone): visit it again.
+        if (!this.placed.has(now)) this.metOrder.push(now);
+      }
+    }
+    return undefined;
+  }
+
+  /** Climbs from ns (open as fd) until a placed namespace or a root; closes every descriptor. */
+  private climbFrom(ns: UserNamespace, fd: number): void {
+    let child = ns;
+    try {
+      for (;;) {
+        const parent = this.ioctlsNow().parentOf(fd);
+        if (!parent.ok) {
+          // EPERM: the parent is outside the caller's namespace scope, so child is a root.
+          if (parent.errno === 'EPERM') return this.placeAsRoot(child);
+          if (parent.errno === 'ENOTTY') {
+            throw new ToolFailure('this kernel has no namespace ioctls (NS_GET_PARENT needs Linux 4.9 or later)');
+          }
+          throw new ToolFailure(`ioctl(NS_GET_PARENT) failed: ${parent.errno}`);
+        }
+        closeNamespace(fd);
+        fd = parent.fd;
+        const parentId = identify(fd);
+        const parentNs = this.index.get(parentId) ?? this.memberlessAncestor(parentId);
+        child.parent = parentNs;
+        parentNs.children.push(child);
+        this.placed.add(child);
+        if (this.placed.has(parentNs)) return;
+        if (parentNs.id.ino === PROC_USER_INIT_INO) return this.placeAsRoot(parentNs);
+        child = parentNs;
+      }
+    } finally {
+      closeNamespace(fd);
+    }
+  }
+
+  private memberlessAncestor(id: NamespaceId): UserNamespace {
+    const ns = newUserNamespace(id);
+    this.index.add(ns);
+    return ns;
+  }
+
+  private placeAsRoot(ns: UserNamespace): void {
+    ns.parent = null;
+    this.placed.add(ns);
+    this.roots.push(ns);
+  }
+
+  private ioctlsNow(): NamespaceIoctls {
+    return (this.ioctls ??= this.loadIoctls());
+  }
+
+  result(visited: number): NamespaceTree {
+    for (const ns of this.placed) ns.pids.sort((a, b) => a - b);
+    this.leftOut.sort((a, b) => a.pid - b.pid);
+    return { roots: this.roots, report: { visited, leftOut: this.leftOut } };
+  }
+}

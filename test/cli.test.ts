@@ -1,0 +1,156 @@
+// The command line as a user meets it: options, exit statuses, and every way a run can end.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { inPidNamespace, LAUNCHER, PROJECT } from './support/fixture';
+
+const HELP_HINT = " (see 'userns-overview --help')\n";
+
+function tool(args: string[], options: { stdout?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync('node', [LAUNCHER, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+    timeout: 30_000,
+  });
+}
+
+describe('the command line', () => {
+  for (const [args, message] of [
+    [['--bogus'], "unknown option '--bogus'"],
+    [['--ffi', 'xml'], "option '--ffi <backend>' argument 'xml' is invalid. Allowed choices are koffi, ffi-napi."],
+    [['--ffi', ''], "option '--ffi <backend>' argument '' is invalid. Allowed choices are koffi, ffi-napi."],
+    [['--ffi'], "option '--ffi <backend>' argument missing"],
+    [['extra'], 'too many arguments. Expected 0 arguments but got 1.'],
+  ] as const) {
+    it(`rejects ${JSON.stringify(args)} with one line and exit status 2`, () => {
+      const run = tool([...args]);
+      assert.equal(run.status, 2);
+      assert.equal(run.stdout, '');
+      assert.equal(run.stderr, `userns-overview: ${message}${HELP_HINT}`);
+    });
+  }
+
+  it('documents the options and exit statuses in --help, with status 0', () => {
+    const run = tool(['--help']);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /--ffi <backend>/);
+    assert.match(run.stdout, /--quiet/);
+    assert.match(run.stdout, /Exit status:\n {2}0 {2}the tree was printed/);
+    assert.match(run.stdout, /\n {2}2 {2}the command line was wrong\n$/);
+  });
+
+  it('prints the version from package.json', () => {
+    const version = (JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.deepEqual([tool(['--version']).stdout, tool(['-V']).status], [`${version}\n`, 0]);
+  });
+});
+
+describe('how a run ends', () => {
+  it('ends quietly with status 0 when the reader has closed the pipe', async () => {
+    const child = spawn('node', [LAUNCHER, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the tool has even started Node: its one write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, 0);
+    assert.equal(stderr, '');
+  });
+
+  it('ends with status 0 under `| head -1`, whatever the size of the tree', () => {
+    const facts = inPidNamespace({
+      rootMembers: 40,
+      chains: Array.from({ length: 200 }, (_, i) => ({ name: `c${i}`, depth: 3 })),
+      runs: [{ label: 'head', command: ['bash', '--norc', '--noprofile', '-c', `node '${LAUNCHER}' --quiet | head -1; echo "\${PIPESTATUS[0]}" >&2`] }],
+    });
+    const run = facts.runs.get('head')!;
+    assert.match(run.stdout, /^\{\d+ 4026531837\}\n$/);
+    assert.equal(run.stderr, '0\n');
+  });
+
+  it('says so in one line, with status 1, when standard output cannot be written', () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const run = tool(['--quiet'], { stdout: full });
+      assert.equal(run.status, 1);
+      assert.equal(run.stderr, 'userns-overview: cannot write to standard output (ENOSPC)\n');
+    } finally {
+      fs.closeSync(full);
+    }
+  });
+
+  it('refuses a /proc that is not procfs, in one line with status 1', () => {
+    // A private mount namespace, so the machine's /proc is untouched.
+    const run = spawnSync('unshare', ['--mount', 'sh', '-c', `mount -t tmpfs none /proc && exec node '${LAUNCHER}'`], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, 'userns-overview: /proc is not a procfs mount (filesystem type 0x1021994)\n');
+  });
+
+  it('refuses a missing /proc in one line with status 1', () => {
+    const run = spawnSync('unshare', ['--mount', 'sh', '-c', `umount -l /proc && exec node '${LAUNCHER}'`], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^userns-overview: \/proc is not a procfs mount \(filesystem type 0x[0-9a-f]+\)\n$/);
+  });
+
+  it('warns about a process that even root may not inspect, after the tree, unless --quiet', () => {
+    // PID 1 of these machines refuses even root; elsewhere there may be nothing to warn about.
+    const pid1Hidden = (() => {
+      try {
+        fs.statSync('/proc/1/ns/user');
+        return false;
+      } catch {
+        return true;
+      }
+    })();
+    const loud = tool([]);
+    const quiet = tool(['--quiet']);
+    assert.equal(loud.status, 0);
+    assert.equal(quiet.stderr, '');
+    if (pid1Hidden) assert.match(loud.stderr, /^userns-overview: left out \d+ process(es)? that could not be inspected \(permission denied\): PIDs? 1\b.*\n$/);
+  });
+});
+
+describe('the FFI backends', () => {
+  /** A copy of the installed tool whose node_modules lacks ffi-napi and ref-napi. */
+  function copyWithoutFfiNapi(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-no-ffi-napi-'));
+    fs.cpSync(path.join(PROJECT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    fs.cpSync(path.join(PROJECT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
+    fs.copyFileSync(path.join(PROJECT, 'package.json'), path.join(dir, 'package.json'));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    for (const name of ['commander', 'koffi']) {
+      fs.symlinkSync(path.join(PROJECT, 'node_modules', name), path.join(dir, 'node_modules', name));
+    }
+    fs.chmodSync(dir, 0o755);
+    return dir;
+  }
+
+  it('loads no backend while no parent must be asked for, and names a missing one when it must', () => {
+    const copy = copyWithoutFfiNapi();
+    try {
+      const command = ['node', path.join(copy, 'bin', 'userns-overview.js'), '--ffi', 'ffi-napi'];
+      const alone = inPidNamespace({ runs: [{ label: 'alone', command }] });
+      assert.equal(alone.runs.get('alone')!.status, 0);
+      assert.equal(alone.runs.get('alone')!.stderr, '');
+
+      const nested = inPidNamespace({ chains: [{ name: 'child', depth: 1 }], runs: [{ label: 'nested', command }] });
+      const run = nested.runs.get('nested')!;
+      assert.equal(run.status, 1);
+      assert.equal(run.stdout, '');
+      assert.equal(
+        run.stderr,
+        "userns-overview: the ffi-napi backend is not installed (package 'ffi-napi' not found); it is optional and " +
+          "needs a C++ compiler to build: run 'npm install ffi-napi@npm:@2060.io/ffi-napi@4.0.9 " +
+          "ref-napi@npm:@2060.io/ref-napi@3.0.6' in the folder of userns-overview, or use '--ffi koffi'\n",
+      );
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});

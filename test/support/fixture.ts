@@ -1,0 +1,175 @@
+// Real namespace trees for the tests, built inside a private PID namespace with its own /proc
+// (unshare --pid --fork --mount-proc), so that the set of processes is known. The fixture's
+// first process runs the script; when it exits the kernel ends every process in the namespace,
+// and --kill-child makes sure it exits even if the test gives up on it.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NamespaceId } from '../../src/model';
+
+export const PROJECT = path.resolve(__dirname, '../../..');
+export const LAUNCHER = path.join(PROJECT, 'bin', 'userns-overview.js');
+
+/** A process `depth` user namespaces below the root, each level created by `unshare -U -r`. */
+export interface Chain {
+  readonly name: string;
+  readonly depth: number;
+  /** Processes in the deepest namespace (default 1). */
+  readonly members?: number;
+  /** Start the chain as this unprivileged user instead of root. */
+  readonly asUser?: number;
+}
+
+export interface ToolRun {
+  readonly label: string;
+  readonly args?: readonly string[];
+  /** Run this command instead of the tool (a probe script, another copy of the tool). */
+  readonly command?: readonly string[];
+  /** Run the tool as this unprivileged UID (and the same GID). */
+  readonly asUser?: number;
+}
+
+export interface FixtureSpec {
+  readonly chains?: readonly Chain[];
+  /** Extra sleeping processes in the root namespace. */
+  readonly rootMembers?: number;
+  readonly runs: readonly ToolRun[];
+}
+
+export interface RunResult {
+  readonly pid: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number;
+}
+
+/** What the fixture recorded about itself, independently of the tool. */
+export interface FixtureFacts {
+  readonly root: NamespaceId;
+  readonly rootPids: readonly number[];
+  /** For each chain: its namespaces from the top level down, and the PIDs in the deepest. */
+  readonly chains: ReadonlyMap<string, { readonly path: NamespaceId[]; readonly pids: number[]; readonly asUser?: number }>;
+  readonly runs: ReadonlyMap<string, RunResult>;
+}
+
+// Each level records its namespace (stat -L, not the tool), then either goes one level deeper
+// or starts its members and becomes the last of them.
+const LEVEL_SH = String.raw`
+name=$1; remaining=$2; members=$3
+echo "ns $name $remaining $(stat -L -c '%d %i' /proc/self/ns/user)" >> "$DIR/records"
+if [ "$remaining" -gt 0 ]; then
+  exec unshare -U -r sh "$DIR/level.sh" "$name" $((remaining - 1)) "$members"
+fi
+i=1
+while [ $i -lt "$members" ]; do
+  sleep infinity &
+  echo "pid $name $!" >> "$DIR/records"
+  i=$((i + 1))
+done
+echo "pid $name $$" >> "$DIR/records"
+echo "ready $name" >> "$DIR/records"
+exec sleep infinity
+`;
+
+const PRELUDE = String.raw`
+set -e
+echo "root x 0 $(stat -L -c '%d %i' /proc/1/ns/user)" >> "$DIR/records"
+echo "pid root 1" >> "$DIR/records"
+awaitReady() {
+  tries=0
+  while [ "$(grep -c '^ready ' "$DIR/records" || true)" -lt "$1" ]; do
+    tries=$((tries + 1))
+    [ $tries -lt 3000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
+    sleep 0.01
+  done
+}
+runTool() {
+  label=$1; shift
+  sh -c 'echo "tool $0 $$" >> "$DIR/records"; exec "$@"' "$label" "$@" \
+    > "$DIR/out.$label" 2> "$DIR/err.$label" && rc=0 || rc=$?
+  echo "$rc" > "$DIR/status.$label"
+}
+`;
+
+const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+const asUser = (uid: number | undefined): string =>
+  uid === undefined ? '' : `setpriv --reuid=${uid} --regid=${uid} --clear-groups `;
+
+function script(spec: FixtureSpec): string {
+  const lines = [PRELUDE];
+  for (let i = 0; i < (spec.rootMembers ?? 0); i++) {
+    lines.push(`sleep infinity &`, `echo "pid root $!" >> "$DIR/records"`);
+  }
+  const chains = spec.chains ?? [];
+  for (const chain of chains) {
+    if (chain.depth < 1) throw new Error('a chain is at least one level deep');
+    lines.push(
+      `${asUser(chain.asUser)}unshare -U -r sh "$DIR/level.sh" ${quote(chain.name)} ${chain.depth - 1} ${chain.members ?? 1} &`,
+    );
+  }
+  lines.push(`awaitReady ${chains.length}`);
+  for (const run of spec.runs) {
+    const argv = [...(run.command ?? ['node', LAUNCHER]), ...(run.args ?? [])].map(quote).join(' ');
+    lines.push(`runTool ${quote(run.label)} ${asUser(run.asUser)}${argv}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Builds the fixture, runs the tool in it, ends it, and reports what happened. */
+export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-fixture-'));
+  try {
+    // Unprivileged chains and runs write to the records too.
+    fs.chmodSync(dir, 0o777);
+    fs.writeFileSync(path.join(dir, 'records'), '', { mode: 0o666 });
+    fs.chmodSync(path.join(dir, 'records'), 0o666);
+    fs.writeFileSync(path.join(dir, 'level.sh'), LEVEL_SH, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'fixture.sh'), script(spec));
+    const result = spawnSync(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', path.join(dir, 'fixture.sh')],
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir }, encoding: 'utf8', timeout: 120_000 },
+    );
+    if (result.status !== 0) {
+      throw new Error(`fixture failed (status ${result.status}, ${result.signal ?? 'no signal'}): ${result.stderr}`);
+    }
+    return readFacts(dir, spec);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readFacts(dir: string, spec: FixtureSpec): FixtureFacts {
+  let root: NamespaceId | undefined;
+  const rootPids: number[] = [];
+  const levels = new Map<string, { remaining: number; id: NamespaceId }[]>();
+  const pids = new Map<string, number[]>();
+  const toolPids = new Map<string, number>();
+  for (const line of fs.readFileSync(path.join(dir, 'records'), 'utf8').split('\n')) {
+    const [kind, name = '', a = '', b = '', c = ''] = line.split(' ');
+    if (kind === 'root') root = { dev: Number(b), ino: Number(c) };
+    else if (kind === 'ns') levels.set(name, [...(levels.get(name) ?? []), { remaining: Number(a), id: { dev: Number(b), ino: Number(c) } }]);
+    else if (kind === 'pid' && name === 'root') rootPids.push(Number(a));
+    else if (kind === 'pid') pids.set(name, [...(pids.get(name) ?? []), Number(a)]);
+    else if (kind === 'tool') toolPids.set(name, Number(a));
+  }
+  if (root === undefined) throw new Error('fixture recorded no root namespace');
+  const chains = new Map<string, { path: NamespaceId[]; pids: number[]; asUser?: number }>();
+  for (const chain of spec.chains ?? []) {
+    const path = (levels.get(chain.name) ?? []).sort((x, y) => y.remaining - x.remaining).map((l) => l.id);
+    if (path.length !== chain.depth) throw new Error(`chain ${chain.name}: ${path.length} of ${chain.depth} levels recorded`);
+    chains.set(chain.name, { path, pids: pids.get(chain.name) ?? [], ...(chain.asUser !== undefined ? { asUser: chain.asUser } : {}) });
+  }
+  const runs = new Map<string, RunResult>();
+  for (const run of spec.runs) {
+    const read = (what: string): string => fs.readFileSync(path.join(dir, `${what}.${run.label}`), 'utf8');
+    runs.set(run.label, {
+      pid: toolPids.get(run.label) ?? NaN,
+      stdout: read('out'),
+      stderr: read('err'),
+      status: Number(read('status')),
+    });
+  }
+  return { root, rootPids, chains, runs };
+}

@@ -1,0 +1,41 @@
+// Run inside a fixture to look at the scanner from within: `node probe.js MODE`.
+import * as fs from 'node:fs';
+import { ToolFailure } from '../../src/failure';
+import { loadIoctls, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
+import { scanUserNamespaces } from '../../src/scan';
+
+const openDescriptors = (): number => fs.readdirSync('/proc/self/fd').length;
+
+function countDescriptors(): void {
+  const before = openDescriptors();
+  const namespaces: number[] = [];
+  for (const backend of ['koffi', 'ffi-napi'] as const) {
+    const ioctls = loadIoctls(backend);
+    const start = openDescriptors();
+    const tree = scanUserNamespaces(() => ioctls);
+    let count = 0;
+    const walk = (list: typeof tree.roots): void => list.forEach((ns) => ((count += 1), walk(ns.children)));
+    walk(tree.roots);
+    namespaces.push(count);
+    if (openDescriptors() !== start) throw new Error(`${backend}: ${openDescriptors() - start} descriptors left open`);
+  }
+  process.stdout.write(JSON.stringify({ before, after: openDescriptors(), namespaces }));
+}
+
+/** A backend whose NS_GET_PARENT always fails with this errno. */
+function failingParent(errno: string): void {
+  const real = loadIoctls('koffi');
+  const failing: NamespaceIoctls = { ...real, parentOf: () => ({ ok: false, errno }) };
+  const before = openDescriptors();
+  try {
+    scanUserNamespaces(() => failing);
+    process.stdout.write('no failure');
+  } catch (error) {
+    process.stdout.write(error instanceof ToolFailure ? `${error.message}|${openDescriptors() - before}` : String(error));
+  }
+}
+
+const [mode, arg] = process.argv.slice(2);
+if (mode === 'fds') countDescriptors();
+else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
+else throw new Error(`unknown probe mode ${mode}`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderCompat } from '../src/render/compat';
 import { atDepth, ns, tree } from './support/models';
+import { parseCompat } from './support/parse-compat';
 
 describe('the compat renderer', () => {
   it("prints the contract's example byte for byte", () => {
@@ -75,5 +76,17 @@ describe('the compat renderer', () => {
   it('prints st_dev raw, not split into major and minor', () => {
     const model = tree({ ...ns(4026531837, [1]), id: { dev: 2097152 + 14, ino: 4026531837 } });
     assert.equal(renderCompat(model), '{2097166 4026531837}\n            PIDs: 1 \n');
+  });
+});
+
+describe('the strict compat reader used by the churn tests', () => {
+  it('reads back what the renderer wrote, and rejects what the contract does not allow', () => {
+    const model = tree(ns(4026531837, [1, 2], [ns(4026532179, [], [ns(4026532180, Array.from({ length: 40 }, (_, i) => 100 + i))])]));
+    const text = renderCompat(model);
+    assert.equal(renderCompat(parseCompat(text)), text);
+    assert.throws(() => parseCompat(text.replace('PIDs: 1 2 ', 'PIDs: 2 1 ')), /not sorted/);
+    assert.throws(() => parseCompat(text + text), /appears twice/);
+    assert.throws(() => parseCompat(text.slice(0, -1)), /newline/);
+    assert.throws(() => parseCompat('{4 1}\n\n        {4 2}\n\n'), /level 2 below level 0/);
   });
 });

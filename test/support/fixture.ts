@@ -34,6 +34,8 @@ export interface FixtureSpec {
   readonly chains?: readonly Chain[];
   /** Extra sleeping processes in the root namespace. */
   readonly rootMembers?: number;
+  /** Keep creating and ending processes and nested user namespaces while the tool runs. */
+  readonly churn?: boolean;
   readonly runs: readonly ToolRun[];
 }
 
@@ -92,12 +94,28 @@ runTool() {
 }
 `;
 
+// Short-lived processes, some two user namespaces deep, a few hundred a second; it ends with the
+// fixture's PID namespace.
+const CHURN = String.raw`
+(
+  while :; do
+    for i in 1 2 3 4 5 6; do
+      unshare -U -r unshare -U -r sleep 0.0$i &
+      sleep 0.00$i &
+      true &
+    done
+    wait
+  done
+) &
+`;
+
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 const asUser = (uid: number | undefined): string =>
   uid === undefined ? '' : `setpriv --reuid=${uid} --regid=${uid} --clear-groups `;
 
 function script(spec: FixtureSpec): string {
   const lines = [PRELUDE];
+  if (spec.churn === true) lines.push(CHURN);
   for (let i = 0; i < (spec.rootMembers ?? 0); i++) {
     lines.push(`sleep infinity &`, `echo "pid root $!" >> "$DIR/records"`);
   }

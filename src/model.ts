@@ -15,6 +15,31 @@ export interface UserNamespace {
   readonly children: UserNamespace[];
   /** Member processes, sorted numerically once the scan is complete. */
   readonly pids: number[];
+  /** What the views other than compat show; null when the scan was not asked for it. */
+  details: NamespaceDetails | null;
+}
+
+/** One line of /proc/PID/uid_map or gid_map. */
+export interface IdMapRange {
+  readonly inside: number;
+  readonly outside: number;
+  readonly count: number;
+}
+
+export interface MemberProcess {
+  readonly pid: number;
+  /** /proc/PID/comm; null where it could not be read. */
+  readonly comm: string | null;
+}
+
+export interface NamespaceDetails {
+  /** NS_GET_OWNER_UID: the creator's UID; null where it could not be asked. */
+  readonly ownerUid: number | null;
+  /** From a member's uid_map and gid_map; null where no member's could be read. */
+  readonly uidMap: readonly IdMapRange[] | null;
+  readonly gidMap: readonly IdMapRange[] | null;
+  /** The members, in PID order. */
+  readonly processes: readonly MemberProcess[];
 }
 
 /** Why a process is missing from the tree. */
@@ -41,7 +66,7 @@ export interface NamespaceTree {
 }
 
 export function newUserNamespace(id: NamespaceId): UserNamespace {
-  return { id, parent: null, children: [], pids: [] };
+  return { id, parent: null, children: [], pids: [], details: null };
 }
 
 export function sameNamespace(a: NamespaceId, b: NamespaceId): boolean {

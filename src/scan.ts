@@ -8,12 +8,16 @@ import {
   isUnreadable,
   listPidEntries,
   openUserNamespace,
+  readComm,
+  readIdMap,
   statUserNamespace,
 } from './kernel/procfs';
 import {
   newUserNamespace,
   sameNamespace,
+  type IdMapRange,
   type LeftOutProcess,
+  type NamespaceDetails,
   type NamespaceId,
   type NamespaceTree,
   type UserNamespace,
@@ -41,8 +45,13 @@ class NamespaceIndex {
 /** The FFI backend, asked for only when a parent must be climbed to. */
 export type IoctlsLoader = () => NamespaceIoctls;
 
-export function scanUserNamespaces(loadIoctls: IoctlsLoader): NamespaceTree {
-  const scan = new Scan(loadIoctls);
+export interface ScanOptions {
+  /** Also gather owners, ID maps and process names (the views other than compat). */
+  readonly details?: boolean;
+}
+
+export function scanUserNamespaces(loadIoctls: IoctlsLoader, options: ScanOptions = {}): NamespaceTree {
+  const scan = new Scan(loadIoctls, options.details === true);
   const pids = listPidEntries();
   for (const pid of pids) scan.visit(pid);
   scan.climbAll();
@@ -57,9 +66,13 @@ class Scan {
   private readonly placed = new Set<UserNamespace>();
   private readonly roots: UserNamespace[] = [];
   private readonly leftOut: LeftOutProcess[] = [];
+  private readonly ownerUids = new Map<UserNamespace, number | null>();
   private ioctls: NamespaceIoctls | undefined;
 
-  constructor(private readonly loadIoctls: IoctlsLoader) {}
+  constructor(
+    private readonly loadIoctls: IoctlsLoader,
+    private readonly details: boolean,
+  ) {}
 
   visit(pid: string): void {
     const answer = statUserNamespace(pid);
@@ -86,7 +99,8 @@ class Scan {
     for (let i = 0; i < this.metOrder.length; i++) {
       const ns = this.metOrder[i]!;
       if (this.placed.has(ns)) continue;
-      if (ns.id.ino === PROC_USER_INIT_INO) {
+      // With details, the owner must be asked for through a descriptor, so no shortcut.
+      if (ns.id.ino === PROC_USER_INIT_INO && !this.details) {
         this.placeAsRoot(ns);
         continue;
       }
@@ -124,6 +138,7 @@ class Scan {
     let child = ns;
     try {
       for (;;) {
+        if (this.details) this.askOwner(child, fd);
         const parent = this.ioctlsNow().parentOf(fd);
         if (!parent.ok) {
           // EPERM: the parent is outside the caller's namespace scope, so child is a root.
@@ -141,12 +156,17 @@ class Scan {
         parentNs.children.push(child);
         this.placed.add(child);
         if (this.placed.has(parentNs)) return;
-        if (parentNs.id.ino === PROC_USER_INIT_INO) return this.placeAsRoot(parentNs);
+        if (parentNs.id.ino === PROC_USER_INIT_INO && !this.details) return this.placeAsRoot(parentNs);
         child = parentNs;
       }
     } finally {
       closeNamespace(fd);
     }
+  }
+
+  private askOwner(ns: UserNamespace, fd: number): void {
+    const owner = this.ioctlsNow().ownerUidOf(fd);
+    this.ownerUids.set(ns, owner.ok ? owner.uid : null);
   }
 
   private memberlessAncestor(id: NamespaceId): UserNamespace {
@@ -166,8 +186,24 @@ class Scan {
   }
 
   result(visited: number): NamespaceTree {
-    for (const ns of this.placed) ns.pids.sort((a, b) => a - b);
+    for (const ns of this.placed) {
+      ns.pids.sort((a, b) => a - b);
+      if (this.details) ns.details = detailsOf(ns, this.ownerUids.get(ns) ?? null);
+    }
     this.leftOut.sort((a, b) => a.pid - b.pid);
     return { roots: this.roots, report: { visited, leftOut: this.leftOut } };
   }
+}
+
+/** The ID maps come from the first member whose maps can still be read. */
+function detailsOf(ns: UserNamespace, ownerUid: number | null): NamespaceDetails {
+  let uidMap: IdMapRange[] | null = null;
+  let gidMap: IdMapRange[] | null = null;
+  for (const pid of ns.pids) {
+    uidMap = readIdMap(pid, 'uid');
+    gidMap = readIdMap(pid, 'gid');
+    if (uidMap !== null && gidMap !== null) break;
+  }
+  const processes = ns.pids.map((pid) => ({ pid, comm: readComm(pid) }));
+  return { ownerUid, uidMap, gidMap, processes };
 }

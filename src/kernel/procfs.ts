@@ -2,7 +2,7 @@
 // of each process's user namespace. Every answer is typed; no errno escapes upward.
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
-import type { LeftOutReason, NamespaceId } from '../model';
+import type { IdMapRange, LeftOutReason, NamespaceId } from '../model';
 
 export const PROC = '/proc';
 const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)
@@ -102,4 +102,34 @@ export function closeNamespace(fd: number): void {
 
 export function isUnreadable(answer: object): answer is Unreadable {
   return 'reason' in answer;
+}
+
+/** A process's name, or null if it cannot be read (gone, or not ours to read). */
+export function readComm(pid: number): string | null {
+  try {
+    return fs.readFileSync(`${PROC}/${pid}/comm`, 'utf8').replace(/\n$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A process's uid_map or gid_map (user_namespaces(7)): each line is "inside outside count",
+ * outside as seen from the reader's namespace. null if it cannot be read.
+ */
+export function readIdMap(pid: number, which: 'uid' | 'gid'): IdMapRange[] | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`${PROC}/${pid}/${which}_map`, 'utf8');
+  } catch {
+    return null;
+  }
+  const ranges: IdMapRange[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/).map(Number);
+    if (fields.length === 3 && fields.every(Number.isSafeInteger)) {
+      ranges.push({ inside: fields[0]!, outside: fields[1]!, count: fields[2]! });
+    }
+  }
+  return ranges;
 }

@@ -1,0 +1,45 @@
+// The output formats, described once: the table drives --format's choices, its help, what the
+// scan gathers, and the rendering.
+import { readUserNames, type UserNames } from './accounts';
+import type { NamespaceTree } from './model';
+import { renderCompat } from './render/compat';
+import { renderJson } from './render/json';
+import { renderTree, type TreeStyle } from './render/tree';
+
+export interface ViewContext {
+  readonly names: () => UserNames;
+  readonly style: TreeStyle;
+}
+
+interface View {
+  readonly help: string;
+  /** Whether the scan must gather owners, ID maps and process names. */
+  readonly details: boolean;
+  render(tree: NamespaceTree, context: ViewContext): string;
+}
+
+export const VIEWS = {
+  compat: {
+    help: "the original userns_overview's text, byte for byte (the default)",
+    details: false,
+    render: (tree) => renderCompat(tree),
+  },
+  tree: {
+    help: 'a drawn tree with owners, UID maps and process names, for people',
+    details: true,
+    render: (tree, context) => renderTree(tree, context.names(), context.style),
+  },
+  json: {
+    help: 'one JSON document, for scripts and jq',
+    details: true,
+    render: (tree, context) => renderJson(tree, context.names()),
+  },
+} as const satisfies Record<string, View>;
+
+export type ViewName = keyof typeof VIEWS;
+export const VIEW_NAMES = Object.keys(VIEWS) as ViewName[];
+
+export const userNamesOnce = (): (() => UserNames) => {
+  let names: UserNames | undefined;
+  return () => (names ??= readUserNames());
+};

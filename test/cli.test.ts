@@ -24,6 +24,22 @@ describe('the command line', () => {
     [['--ffi', ''], "option '--ffi <backend>' argument '' is invalid. Allowed choices are koffi, ffi-napi."],
     [['--ffi'], "option '--ffi <backend>' argument missing"],
     [['extra'], 'too many arguments. Expected 0 arguments but got 1.'],
+    [['--format', 'xml'], "option '--format <format>' argument 'xml' is invalid. Allowed choices are compat, tree, json."],
+    [['--format='], "option '--format <format>' argument '' is invalid. Allowed choices are compat, tree, json."],
+    [['--width', '0'], "option '--width <N>' argument '0' is invalid. It must be a width, a whole number from 1 to 10000."],
+    [['--width='], "option '--width <N>' argument '' is invalid. It must be a width, a whole number from 1 to 10000."],
+    [['--width', '99999999999999999999'], "option '--width <N>' argument '99999999999999999999' is invalid. It must be a width, a whole number from 1 to 10000."],
+    [['--width', '-3'], "option '--width <N>' argument '-3' is invalid. It must be a width, a whole number from 1 to 10000."],
+    [['--width', '1e3'], "option '--width <N>' argument '1e3' is invalid. It must be a width, a whole number from 1 to 10000."],
+    [['--pid', 'abc'], "option '--pid <PID...>' argument 'abc' is invalid. It must be a PID, a whole number from 1 to 4194304."],
+    [['--pid', '0'], "option '--pid <PID...>' argument '0' is invalid. It must be a PID, a whole number from 1 to 4194304."],
+    [['--pid='], "option '--pid <PID...>' argument '' is invalid. It must be a PID, a whole number from 1 to 4194304."],
+    [['--pid', '99999999'], "option '--pid <PID...>' argument '99999999' is invalid. It must be a PID, a whole number from 1 to 4194304."],
+    [['--pid', '1', '--pid', 'x'], "option '--pid <PID...>' argument 'x' is invalid. It must be a PID, a whole number from 1 to 4194304."],
+    [['--color', 'sometimes'], "option '--color <when>' argument 'sometimes' is invalid. Allowed choices are auto, always, never."],
+    [['--format', 'tree', '--format', 'json'], "option '--format <format>' argument 'json' is invalid. The option was given more than once."],
+    [['--ffi', 'koffi', '--ffi', 'koffi'], "option '--ffi <backend>' argument 'koffi' is invalid. The option was given more than once."],
+    [['--json', '--format', 'tree'], "option '--json' cannot be used with option '--format <format>'"],
   ] as const) {
     it(`rejects ${JSON.stringify(args)} with one line and exit status 2`, () => {
       const run = tool([...args]);

@@ -19,6 +19,11 @@ export interface Chain {
   readonly members?: number;
   /** Start the chain as this unprivileged user instead of root. */
   readonly asUser?: number;
+  /**
+   * The uid_map and gid_map that root writes for the top level, lines separated by commas
+   * ("0 0 1,1 100000 65536"). It must map the creator's UID 0 to 0, or the level loses root.
+   */
+  readonly map?: string;
 }
 
 export interface ToolRun {
@@ -59,6 +64,10 @@ export interface FixtureFacts {
 // or starts its members and becomes the last of them.
 const LEVEL_SH = String.raw`
 name=$1; remaining=$2; members=$3
+# A level whose map its creator writes waits for it: an unmapped root cannot go deeper.
+if [ "$4" = wait ]; then
+  until grep -q . /proc/self/uid_map; do sleep 0.01; done
+fi
 echo "ns $name $remaining $(stat -L -c '%d %i' /proc/self/ns/user)" >> "$DIR/records"
 if [ "$remaining" -gt 0 ]; then
   exec unshare -U -r sh "$DIR/level.sh" "$name" $((remaining - 1)) "$members"
@@ -77,6 +86,7 @@ exec sleep infinity
 const PRELUDE = String.raw`
 set -e
 echo "root x 0 $(stat -L -c '%d %i' /proc/1/ns/user)" >> "$DIR/records"
+ROOT_INO=$(stat -L -c %i /proc/1/ns/user)
 echo "pid root 1" >> "$DIR/records"
 awaitReady() {
   tries=0
@@ -85,6 +95,13 @@ awaitReady() {
     [ $tries -lt 3000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
     sleep 0.01
   done
+}
+mappedChain() {
+  unshare -U sh "$DIR/level.sh" "$1" $(($2 - 1)) "$3" wait &
+  pid=$!
+  until [ "$(stat -L -c %i /proc/$pid/ns/user)" != "$ROOT_INO" ]; do sleep 0.01; done
+  echo "$4" | tr , '\n' > /proc/$pid/uid_map
+  echo "$4" | tr , '\n' > /proc/$pid/gid_map
 }
 runTool() {
   label=$1; shift
@@ -122,8 +139,12 @@ function script(spec: FixtureSpec): string {
   const chains = spec.chains ?? [];
   for (const chain of chains) {
     if (chain.depth < 1) throw new Error('a chain is at least one level deep');
+    const name = quote(chain.name);
+    const members = chain.members ?? 1;
     lines.push(
-      `${asUser(chain.asUser)}unshare -U -r sh "$DIR/level.sh" ${quote(chain.name)} ${chain.depth - 1} ${chain.members ?? 1} &`,
+      chain.map !== undefined
+        ? `mappedChain ${name} ${chain.depth} ${members} ${quote(chain.map)}`
+        : `${asUser(chain.asUser)}unshare -U -r sh "$DIR/level.sh" ${name} ${chain.depth - 1} ${members} &`,
     );
   }
   lines.push(`awaitReady ${chains.length}`);

@@ -1,0 +1,136 @@
+// The tree and JSON views, and the --pid filter, on hand-built models.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { namespacesHolding } from '../src/filter';
+import type { NamespaceDetails, UserNamespace } from '../src/model';
+import { renderCompat } from '../src/render/compat';
+import { renderJson } from '../src/render/json';
+import { renderTree, shortMap } from '../src/render/tree';
+import { ns, tree } from './support/models';
+
+const names = new Map([
+  [0, 'root'],
+  [1000, 'alice'],
+]);
+
+function withDetails(node: UserNamespace, details: Partial<NamespaceDetails>): UserNamespace {
+  node.details = {
+    ownerUid: null,
+    uidMap: null,
+    gidMap: null,
+    processes: node.pids.map((pid) => ({ pid, comm: `p${pid}` })),
+    ...details,
+  };
+  return node;
+}
+
+function sample() {
+  const full = [{ inside: 0, outside: 0, count: 4294967295 }];
+  const leaf = withDetails(ns(4026532180, [10, 11, 12]), {
+    ownerUid: 1000,
+    uidMap: [
+      { inside: 0, outside: 1000, count: 1 },
+      { inside: 1, outside: 100000, count: 65536 },
+    ],
+  });
+  const middle = withDetails(ns(4026532179, [], [leaf]), { ownerUid: 1000 });
+  const other = withDetails(ns(4026532181, [20]), { ownerUid: 4242, uidMap: [] });
+  const root = withDetails(ns(4026531837, [1, 2], [middle, other]), { ownerUid: 0, uidMap: full, gidMap: full });
+  return tree(root);
+}
+
+describe('the tree view', () => {
+  it('draws namespaces with owner, process count and UID map, and folds processes to the width', () => {
+    assert.equal(
+      renderTree(sample(), names, { width: 31, color: false, ascii: false }),
+      '4026531837  root  2 processes  uid 0→0 ×4294967295\n' +
+        '│  1 p1  2 p2\n' +
+        '├─ 4026532179  alice  no processes  uid ?\n' +
+        '│  └─ 4026532180  alice  3 processes  uid 0→1000 ×1, 1→100000 ×65536\n' +
+        '│        10 p10  11 p11  12 p12\n' +
+        '└─ 4026532181  4242  1 process  uid none\n' +
+        '      20 p20\n',
+    );
+    // One column less, and the leaf's processes need two lines.
+    const narrow = renderTree(sample(), names, { width: 30, color: false, ascii: false });
+    assert.match(narrow, /\n│        10 p10  11 p11\n│        12 p12\n/);
+  });
+
+  it('draws with ASCII glyphs on request', () => {
+    const text = renderTree(sample(), names, { width: 30, color: false, ascii: true });
+    assert.match(text, /^\|- 4026532179/m);
+    assert.match(text, /^\|  `- 4026532180  alice  3 processes  uid 0->1000 x1, 1->100000 x65536$/m);
+    assert.match(text, /^`- 4026532181/m);
+    assert.doesNotMatch(text, /[^\x00-\x7f]/);
+  });
+
+  it('colours inode, owner, counts, PIDs and glyphs, and measures the width without the colour', () => {
+    const coloured = renderTree(sample(), names, { width: 30, color: true, ascii: false });
+    assert.ok(coloured.startsWith('\x1b[1m4026531837\x1b[0m  \x1b[32mroot\x1b[0m  \x1b[2m2 processes  uid 0→0 ×4294967295\x1b[0m\n'));
+    assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), renderTree(sample(), names, { width: 30, color: false, ascii: false }));
+  });
+
+  it('shows absences as "?", and never passes a control character from a process name', () => {
+    const model = tree(withDetails(ns(4026531837, [7, 8]), { processes: [{ pid: 7, comm: null }, { pid: 8, comm: 'evil\x1b]0;x\x07' }] }));
+    assert.equal(renderTree(model, new Map(), { width: 80, color: false, ascii: false }), '4026531837  ?  2 processes  uid ?\n   7 ?  8 evil?]0;x?\n');
+  });
+
+  it('writes UID maps short', () => {
+    assert.equal(shortMap(null), '?');
+    assert.equal(shortMap([]), 'none');
+    assert.equal(shortMap([{ inside: 0, outside: 100000, count: 65536 }]), '0→100000 ×65536');
+  });
+});
+
+describe('the JSON view', () => {
+  it('nests namespaces with stable keys in a stable order', () => {
+    const model = sample();
+    const doc = JSON.parse(renderJson({ ...model, report: { visited: 9, leftOut: [{ pid: 3, reason: 'permission', code: 'EACCES' }] } }, names));
+    assert.deepEqual(Object.keys(doc), ['roots', 'scan']);
+    const root = doc.roots[0];
+    assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'pids', 'processes', 'children']);
+    assert.deepEqual(root.owner, { uid: 0, user: 'root' });
+    assert.equal(root.parent, null);
+    const leaf = root.children[0].children[0];
+    assert.deepEqual(
+      { ...leaf, children: undefined },
+      {
+        dev: 4,
+        ino: 4026532180,
+        parent: { dev: 4, ino: 4026532179 },
+        level: 2,
+        owner: { uid: 1000, user: 'alice' },
+        uidMap: [
+          { inside: 0, outside: 1000, count: 1 },
+          { inside: 1, outside: 100000, count: 65536 },
+        ],
+        gidMap: null,
+        pids: [10, 11, 12],
+        processes: [
+          { pid: 10, comm: 'p10' },
+          { pid: 11, comm: 'p11' },
+          { pid: 12, comm: 'p12' },
+        ],
+        children: undefined,
+      },
+    );
+    assert.deepEqual(root.children[1].owner, { uid: 4242, user: null });
+    assert.deepEqual(doc.scan, { seen: 9, shown: 6, leftOut: { permission: [3], vanished: [], error: [] } });
+  });
+});
+
+describe('the --pid filter', () => {
+  it('keeps the namespaces holding the processes, with their ancestors and all their members', () => {
+    const { tree: kept, missing } = namespacesHolding(sample(), [11]);
+    assert.deepEqual(missing, []);
+    assert.equal(
+      renderCompat(kept),
+      '{4 4026531837}\n            PIDs: 1 2 \n    {4 4026532179}\n\n        {4 4026532180}\n                    PIDs: 10 11 12 \n',
+    );
+    assert.equal(kept.roots[0]!.children[0]!.children[0]!.parent, kept.roots[0]!.children[0]);
+  });
+
+  it('names the PIDs it cannot find', () => {
+    assert.deepEqual(namespacesHolding(sample(), [20, 99, 1]).missing, [99]);
+  });
+});

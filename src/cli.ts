@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ToolFailure } from './failure';
 import { namespacesHolding } from './filter';
 import { BACKENDS, loadIoctls, type Backend } from './kernel/ioctl-ns';
-import { checkProcfs } from './kernel/procfs';
+import { checkProcfs, hidesOtherUsers } from './kernel/procfs';
 import type { NamespaceTree } from './model';
 import { complain, writeOutput } from './output';
 import { leftOutWarning } from './report';
@@ -158,8 +158,12 @@ function run(options: Options): number {
   const style = { width: outputWidth(options), color: useColor(options), ascii: options.ascii };
   writeOutput(view.render(tree, { names: userNamesOnce(), style }));
   if (!options.quiet) {
-    const warning = leftOutWarning(tree.report.leftOut, process.getuid?.() === 0);
+    const asRoot = process.getuid?.() === 0;
+    const warning = leftOutWarning(tree.report.leftOut, asRoot);
     if (warning !== null) complain(warning);
+    if (!asRoot && hidesOtherUsers()) {
+      complain('/proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them');
+    }
   }
   return EXIT_OK;
 }

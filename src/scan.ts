@@ -1,7 +1,7 @@
 // The scanner: turns /proc into the model. Each process's user namespace is identified with one
 // stat(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
 import { ToolFailure } from './failure';
-import type { NamespaceIoctls } from './kernel/ioctl-ns';
+import { tooManyOpenFiles, type NamespaceIoctls } from './kernel/ioctl-ns';
 import {
   closeNamespace,
   identify,
@@ -146,6 +146,8 @@ class Scan {
           if (parent.errno === 'ENOTTY') {
             throw new ToolFailure('this kernel has no namespace ioctls (NS_GET_PARENT needs Linux 4.9 or later)');
           }
+          // NS_GET_PARENT makes a descriptor, so it can meet a full descriptor table.
+          if (parent.errno === 'EMFILE' || parent.errno === 'ENFILE') throw tooManyOpenFiles();
           throw new ToolFailure(`ioctl(NS_GET_PARENT) failed: ${parent.errno}`);
         }
         closeNamespace(fd);

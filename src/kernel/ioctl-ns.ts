@@ -1,7 +1,8 @@
 // The one module that talks to a foreign-function library and reads errno. It makes the
 // ioctl_ns(2) requests that Node's fs cannot, and hands typed results upward.
 import { constants as osConstants } from 'node:os';
-import { ToolFailure } from '../failure';
+import * as fs from 'node:fs';
+import { errnoCode, ToolFailure } from '../failure';
 
 export const BACKENDS = ['koffi', 'ffi-napi'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -131,6 +132,7 @@ export function loadIoctls(backend: Backend): NamespaceIoctls {
   try {
     return typedIoctls(backend, backend === 'koffi' ? koffiIoctl() : ffiNapiIoctl());
   } catch (error) {
+    if (descriptorsExhausted()) throw tooManyOpenFiles();
     const message = error instanceof Error ? error.message : String(error);
     const missing = /Cannot find module '([^']+)'/.exec(message)?.[1];
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
@@ -139,4 +141,21 @@ export function loadIoctls(backend: Backend): NamespaceIoctls {
     const firstLine = message.split('\n', 1)[0];
     throw new ToolFailure(`the ${backend} backend could not be loaded (${firstLine}); ${INSTALL_HINT[backend]}`);
   }
+}
+
+/**
+ * Loading a library opens files; under a low 'ulimit -n' that fails with EMFILE, which Node's
+ * module loader may report as a missing module. One probe tells the two apart.
+ */
+function descriptorsExhausted(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/null', 'r'));
+    return false;
+  } catch (error) {
+    return errnoCode(error) === 'EMFILE' || errnoCode(error) === 'ENFILE';
+  }
+}
+
+export function tooManyOpenFiles(): ToolFailure {
+  return new ToolFailure("too many open files: Node and this tool need about 20 descriptors; raise 'ulimit -n'");
 }

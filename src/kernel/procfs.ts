@@ -2,6 +2,7 @@
 // of each process's user namespace. Every answer is typed; no errno escapes upward.
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
+import { tooManyOpenFiles } from './ioctl-ns';
 import type { IdMapRange, LeftOutReason, NamespaceId } from '../model';
 
 export const PROC = '/proc';
@@ -18,6 +19,28 @@ export function checkProcfs(): void {
   if (type !== PROC_SUPER_MAGIC) {
     throw new ToolFailure(`${PROC} is not a procfs mount (filesystem type 0x${type.toString(16)})`);
   }
+}
+
+/**
+ * Whether /proc hides other users' processes from us entirely (mount option hidepid=2, or
+ * hidepid=invisible, proc(5)); such processes are then not even left out, just unseen.
+ */
+export function hidesOtherUsers(): boolean {
+  let mountinfo: string;
+  try {
+    mountinfo = fs.readFileSync(`${PROC}/self/mountinfo`, 'utf8');
+  } catch {
+    return false;
+  }
+  // The last mount at PROC is the one on top, the one we read.
+  let hides = false;
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (before?.split(' ')[4] === PROC && after !== undefined) {
+      hides = /(^|,)hidepid=(2|invisible)(,|$)/.test(after.split(' ')[2] ?? '');
+    }
+  }
+  return hides;
 }
 
 /** The names of the PID entries, in byte-wise order, as the original's ReadDir gives them. */
@@ -48,6 +71,10 @@ function unreadable(error: unknown): Unreadable {
     case 'EACCES':
     case 'EPERM':
       return { reason: 'permission', code };
+    // Not about this process: no other one would open either.
+    case 'EMFILE':
+    case 'ENFILE':
+      throw tooManyOpenFiles();
     default:
       return { reason: 'error', code };
   }

@@ -39,6 +39,8 @@ export interface FixtureSpec {
   readonly chains?: readonly Chain[];
   /** Extra sleeping processes in the root namespace. */
   readonly rootMembers?: number;
+  /** Remount the fixture's /proc with hidepid=invisible before the runs. */
+  readonly hidepid?: boolean;
   /** Keep creating and ending processes and nested user namespaces while the tool runs. */
   readonly churn?: boolean;
   readonly runs: readonly ToolRun[];
@@ -148,6 +150,7 @@ function script(spec: FixtureSpec): string {
     );
   }
   lines.push(`awaitReady ${chains.length}`);
+  if (spec.hidepid === true) lines.push('mount -o remount,hidepid=invisible /proc');
   for (const run of spec.runs) {
     const argv = [...(run.command ?? ['node', LAUNCHER]), ...(run.args ?? [])].map(quote).join(' ');
     lines.push(`runTool ${quote(run.label)} ${asUser(run.asUser)}${argv}`);

@@ -35,7 +35,32 @@ function failingParent(errno: string): void {
   }
 }
 
+/** With every descriptor taken: the scan and a backend load each say so in one line. */
+function exhausted(): void {
+  const taken: number[] = [];
+  try {
+    for (;;) taken.push(fs.openSync('/dev/null', 'r'));
+  } catch {
+    // EMFILE: the table is full.
+  }
+  const outcome = (attempt: () => unknown): string => {
+    try {
+      attempt();
+      return 'no failure';
+    } catch (error) {
+      return error instanceof ToolFailure ? error.message : `not a ToolFailure: ${String(error)}`;
+    }
+  };
+  const load = outcome(() => loadIoctls('ffi-napi'));
+  fs.closeSync(taken.pop()!);
+  const koffi = loadIoctls('koffi');
+  const scan = outcome(() => scanUserNamespaces(() => koffi));
+  taken.forEach((fd) => fs.closeSync(fd));
+  process.stdout.write(JSON.stringify({ load, scan }));
+}
+
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'fds') countDescriptors();
 else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
+else if (mode === 'exhausted') exhausted();
 else throw new Error(`unknown probe mode ${mode}`);

@@ -1,0 +1,68 @@
+// Hostile conditions: a /proc that hides processes, few descriptors, a run inside a user
+// namespace. Each ends with a defined status and, where something is missing, one line.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { PROC_USER_INIT_INO } from '../src/scan';
+import { inPidNamespace, LAUNCHER } from './support/fixture';
+import { parseCompat } from './support/parse-compat';
+
+const NOBODY = 65534;
+
+describe('hostile conditions', () => {
+  it('under hidepid=invisible, shows an unprivileged user its own processes and says others are hidden', () => {
+    const f = inPidNamespace({
+      hidepid: true,
+      chains: [
+        { name: 'roots', depth: 1 },
+        { name: 'mine', depth: 2, asUser: NOBODY },
+      ],
+      runs: [{ label: 'nobody', asUser: NOBODY }],
+    });
+    const run = f.runs.get('nobody')!;
+    assert.equal(run.status, 0);
+    assert.equal(
+      run.stderr,
+      'userns-overview: /proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them\n',
+    );
+    const tree = parseCompat(run.stdout);
+    const mine = f.chains.get('mine')!;
+    assert.deepEqual(tree.roots[0]!.pids, [run.pid]);
+    assert.deepEqual(tree.roots[0]!.children.map((ns) => ns.id.ino), [mine.path[0]!.ino]);
+    assert.deepEqual(tree.roots[0]!.children[0]!.children[0]!.pids, mine.pids);
+  });
+
+  it("works with 'ulimit -n 20' through either backend, and says clearly when it runs out of descriptors", () => {
+    const limited = (limit: number, backend: string) => ['sh', '-c', `ulimit -n ${limit}; exec node '${LAUNCHER}' --ffi ${backend}`];
+    const f = inPidNamespace({
+      chains: [{ name: 'deep', depth: 8 }],
+      runs: [
+        { label: 'koffi', command: limited(20, 'koffi') },
+        { label: 'ffi-napi', command: limited(20, 'ffi-napi') },
+        { label: 'exhausted', command: ['node', path.join(__dirname, 'support', 'probe.js'), 'exhausted'] },
+      ],
+    });
+    for (const label of ['koffi', 'ffi-napi']) {
+      const run = f.runs.get(label)!;
+      assert.deepEqual([run.status, run.stderr], [0, ''], label);
+      assert.equal(parseCompat(run.stdout).roots[0]!.children[0]!.id.ino, f.chains.get('deep')!.path[0]!.ino);
+    }
+    // Below about 18 descriptors Node itself cannot start; where it can, but the tool runs out,
+    // both the backend's loading and the scan say so.
+    const message = "too many open files: Node and this tool need about 20 descriptors; raise 'ulimit -n'";
+    assert.deepEqual(JSON.parse(f.runs.get('exhausted')!.stdout), { load: message, scan: message });
+  });
+
+  it('inside a user namespace, roots the tree at that namespace, with no error', () => {
+    const f = inPidNamespace({
+      chains: [{ name: 'sibling', depth: 1 }],
+      runs: [{ label: 'inside', command: ['unshare', '-U', '-r', 'node', LAUNCHER, '--quiet'] }],
+    });
+    const run = f.runs.get('inside')!;
+    assert.deepEqual([run.status, run.stderr], [0, '']);
+    const tree = parseCompat(run.stdout);
+    assert.equal(tree.roots.length, 1);
+    assert.notEqual(tree.roots[0]!.id.ino, PROC_USER_INIT_INO);
+    assert.deepEqual(tree.roots[0]!.pids, [run.pid]);
+  });
+});

@@ -43,6 +43,8 @@ export interface FixtureSpec {
   readonly hidepid?: boolean;
   /** Keep creating and ending processes and nested user namespaces while the tool runs. */
   readonly churn?: boolean;
+  /** How long the whole fixture may take (default 120 s). */
+  readonly timeoutMs?: number;
   readonly runs: readonly ToolRun[];
 }
 
@@ -51,6 +53,8 @@ export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly status: number;
+  /** Wall-clock time of the run, as the fixture's shell measured it (with its own fork). */
+  readonly seconds: number;
 }
 
 /** What the fixture recorded about itself, independently of the tool. */
@@ -107,9 +111,10 @@ mappedChain() {
 }
 runTool() {
   label=$1; shift
+  start=$(date +%s%N)
   sh -c 'echo "tool $0 $$" >> "$DIR/records"; exec "$@"' "$label" "$@" \
     > "$DIR/out.$label" 2> "$DIR/err.$label" && rc=0 || rc=$?
-  echo "$rc" > "$DIR/status.$label"
+  echo "$rc $(( $(date +%s%N) - start ))" > "$DIR/status.$label"
 }
 `;
 
@@ -171,7 +176,7 @@ export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
     const result = spawnSync(
       'unshare',
       ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', path.join(dir, 'fixture.sh')],
-      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir }, encoding: 'utf8', timeout: 120_000 },
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir }, encoding: 'utf8', timeout: spec.timeoutMs ?? 120_000 },
     );
     if (result.status !== 0) {
       throw new Error(`fixture failed (status ${result.status}, ${result.signal ?? 'no signal'}): ${result.stderr}`);
@@ -206,11 +211,13 @@ function readFacts(dir: string, spec: FixtureSpec): FixtureFacts {
   const runs = new Map<string, RunResult>();
   for (const run of spec.runs) {
     const read = (what: string): string => fs.readFileSync(path.join(dir, `${what}.${run.label}`), 'utf8');
+    const [status, nanoseconds] = read('status').trim().split(' ').map(Number);
     runs.set(run.label, {
       pid: toolPids.get(run.label) ?? NaN,
       stdout: read('out'),
       stderr: read('err'),
-      status: Number(read('status')),
+      status: status!,
+      seconds: nanoseconds! / 1e9,
     });
   }
   return { root, rootPids, chains, runs };

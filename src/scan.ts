@@ -10,7 +10,8 @@ import {
   openUserNamespace,
   readComm,
   readIdMap,
-  statUserNamespace,
+  nsfsDevice,
+  userNamespaceInode,
 } from './kernel/procfs';
 import {
   newUserNamespace,
@@ -31,8 +32,8 @@ export const PROC_USER_INIT_INO = 0xeffffffd;
 class NamespaceIndex {
   private readonly byDev = new Map<number, Map<number, UserNamespace>>();
 
-  get(id: NamespaceId): UserNamespace | undefined {
-    return this.byDev.get(id.dev)?.get(id.ino);
+  get(dev: number, ino: number): UserNamespace | undefined {
+    return this.byDev.get(dev)?.get(ino);
   }
 
   add(ns: UserNamespace): void {
@@ -68,6 +69,7 @@ class Scan {
   private readonly leftOut: LeftOutProcess[] = [];
   private readonly ownerUids = new Map<UserNamespace, number | null>();
   private ioctls: NamespaceIoctls | undefined;
+  private readonly nsfsDev = nsfsDevice();
 
   constructor(
     private readonly loadIoctls: IoctlsLoader,
@@ -75,21 +77,19 @@ class Scan {
   ) {}
 
   visit(pid: string): void {
-    const answer = statUserNamespace(pid);
-    if (isUnreadable(answer)) {
-      this.leftOut.push({ pid: Number(pid), ...answer });
+    const ino = userNamespaceInode(pid);
+    if (typeof ino !== 'number') {
+      this.leftOut.push({ pid: Number(pid), ...ino });
       return;
     }
-    this.memberOf(answer).pids.push(Number(pid));
+    const ns = this.index.get(this.nsfsDev, ino) ?? this.firstMet({ dev: this.nsfsDev, ino });
+    ns.pids.push(Number(pid));
   }
 
-  private memberOf(id: NamespaceId): UserNamespace {
-    let ns = this.index.get(id);
-    if (ns === undefined) {
-      ns = newUserNamespace(id);
-      this.index.add(ns);
-      this.metOrder.push(ns);
-    }
+  private firstMet(id: NamespaceId): UserNamespace {
+    const ns = newUserNamespace(id);
+    this.index.add(ns);
+    this.metOrder.push(ns);
     return ns;
   }
 
@@ -124,7 +124,7 @@ class Scan {
       } else {
         // setns(2) or unshare(2) since the stat, or a reused PID: file it where it is now.
         closeNamespace(opened.fd);
-        const now = this.memberOf(opened.id);
+        const now = this.index.get(opened.id.dev, opened.id.ino) ?? this.firstMet(opened.id);
         now.pids.push(pid);
         // Its namespace may have been passed over already (every member gone): visit it again.
         if (!this.placed.has(now)) this.metOrder.push(now);
@@ -153,7 +153,7 @@ class Scan {
         closeNamespace(fd);
         fd = parent.fd;
         const parentId = identify(fd);
-        const parentNs = this.index.get(parentId) ?? this.memberlessAncestor(parentId);
+        const parentNs = this.index.get(parentId.dev, parentId.ino) ?? this.memberlessAncestor(parentId);
         child.parent = parentNs;
         parentNs.children.push(child);
         this.placed.add(child);

@@ -1,14 +1,21 @@
 // The output formats, described once: the table drives --format's choices, its help, what the
 // scan gathers, and the rendering.
-import { readUserNames, type UserNames } from './accounts';
+import type { UserNames } from './accounts';
 import type { NamespaceTree } from './model';
 import { renderCompat } from './render/compat';
-import { renderJson } from './render/json';
-import { renderTree, type TreeStyle } from './render/tree';
+import type { TreeStyle } from './render/tree';
+
+// The other views are loaded when chosen: every module loaded costs the default run start-up.
+const load = {
+  tree: () => require('./render/tree') as typeof import('./render/tree'),
+  json: () => require('./render/json') as typeof import('./render/json'),
+  accounts: () => require('./accounts') as typeof import('./accounts'),
+};
 
 export interface ViewContext {
   readonly names: () => UserNames;
-  readonly style: TreeStyle;
+  /** Asked for only by the tree view: finding the terminal's width loads node:tty. */
+  readonly style: () => TreeStyle;
 }
 
 interface View {
@@ -27,12 +34,12 @@ export const VIEWS = {
   tree: {
     help: 'a drawn tree with owners, UID maps and process names, for people',
     details: true,
-    render: (tree, context) => renderTree(tree, context.names(), context.style),
+    render: (tree, context) => load.tree().renderTree(tree, context.names(), context.style()),
   },
   json: {
     help: 'one JSON document, for scripts and jq',
     details: true,
-    render: (tree, context) => renderJson(tree, context.names()),
+    render: (tree, context) => load.json().renderJson(tree, context.names()),
   },
 } as const satisfies Record<string, View>;
 
@@ -41,5 +48,5 @@ export const VIEW_NAMES = Object.keys(VIEWS) as ViewName[];
 
 export const userNamesOnce = (): (() => UserNames) => {
   let names: UserNames | undefined;
-  return () => (names ??= readUserNames());
+  return () => (names ??= load.accounts().readUserNames());
 };

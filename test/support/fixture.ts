@@ -35,8 +35,17 @@ export interface ToolRun {
   readonly asUser?: number;
 }
 
+/** A tree of user namespaces below the root, `fanout` children each, `depth` levels deep. */
+export interface Forest {
+  readonly fanout: number;
+  readonly depth: number;
+  /** Processes in each namespace of the forest. */
+  readonly members: number;
+}
+
 export interface FixtureSpec {
   readonly chains?: readonly Chain[];
+  readonly forest?: Forest;
   /** Extra sleeping processes in the root namespace. */
   readonly rootMembers?: number;
   /** Remount the fixture's /proc with hidepid=invisible before the runs. */
@@ -89,6 +98,25 @@ echo "ready $name" >> "$DIR/records"
 exec sleep infinity
 `;
 
+// One namespace of a forest: starts its children, then its members, and becomes the last one.
+const FOREST_SH = String.raw`
+level=$1; fanout=$2; members=$3
+if [ "$level" -gt 1 ]; then
+  i=0
+  while [ $i -lt "$fanout" ]; do
+    unshare -U -r sh "$DIR/forest.sh" $((level - 1)) "$fanout" "$members" &
+    i=$((i + 1))
+  done
+fi
+i=1
+while [ $i -lt "$members" ]; do
+  sleep infinity &
+  i=$((i + 1))
+done
+echo "ready forest" >> "$DIR/records"
+exec sleep infinity
+`;
+
 const PRELUDE = String.raw`
 set -e
 echo "root x 0 $(stat -L -c '%d %i' /proc/1/ns/user)" >> "$DIR/records"
@@ -98,8 +126,8 @@ awaitReady() {
   tries=0
   while [ "$(grep -c '^ready ' "$DIR/records" || true)" -lt "$1" ]; do
     tries=$((tries + 1))
-    [ $tries -lt 3000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
-    sleep 0.01
+    [ $tries -lt 15000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
+    sleep 0.02
   done
 }
 mappedChain() {
@@ -154,7 +182,13 @@ function script(spec: FixtureSpec): string {
         : `${asUser(chain.asUser)}unshare -U -r sh "$DIR/level.sh" ${name} ${chain.depth - 1} ${members} &`,
     );
   }
-  lines.push(`awaitReady ${chains.length}`);
+  let ready = chains.length;
+  if (spec.forest !== undefined) {
+    const { fanout, depth, members } = spec.forest;
+    for (let i = 0; i < fanout; i++) lines.push(`unshare -U -r sh "$DIR/forest.sh" ${depth} ${fanout} ${members} &`);
+    for (let level = 1; level <= depth; level++) ready += fanout ** level;
+  }
+  lines.push(`awaitReady ${ready}`);
   if (spec.hidepid === true) lines.push('mount -o remount,hidepid=invisible /proc');
   for (const run of spec.runs) {
     const argv = [...(run.command ?? ['node', LAUNCHER]), ...(run.args ?? [])].map(quote).join(' ');
@@ -172,6 +206,7 @@ export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
     fs.writeFileSync(path.join(dir, 'records'), '', { mode: 0o666 });
     fs.chmodSync(path.join(dir, 'records'), 0o666);
     fs.writeFileSync(path.join(dir, 'level.sh'), LEVEL_SH, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'forest.sh'), FOREST_SH, { mode: 0o644 });
     fs.writeFileSync(path.join(dir, 'fixture.sh'), script(spec));
     const result = spawnSync(
       'unshare',

@@ -1,0 +1,115 @@
+// `npm run bench`: builds namespace fixtures in private PID namespaces, runs userns-overview
+// and its peers in each, interleaved, and prints medians and ratios. Figures, never asserts.
+//
+//   npm run bench                 the 1,000- and 10,000-process fixtures, the deepest chain,
+//                                 one crowded namespace, and a small machine
+//   npm run bench -- --large      also 20,000 processes (about 4 GiB of memory)
+//   USERNS_OVERVIEW_ORIGINAL=/path/to/userns_overview npm run bench
+//                                 also the original Go program, built by you
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inPidNamespace, LAUNCHER, type FixtureSpec } from '../test/support/fixture';
+import type { Measured, MeasureConfig } from './measure';
+
+const RUNS = 7;
+const MEASURE = path.join(__dirname, 'measure.js');
+const ORIGINAL = process.env['USERNS_OVERVIEW_ORIGINAL'];
+
+interface Scenario {
+  readonly name: string;
+  readonly spec: Omit<FixtureSpec, 'runs'>;
+  readonly scanAlone?: boolean;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'small: 1 namespace, ~30 processes', spec: { rootMembers: 30 } },
+  { name: '1k: ~1,000 processes in 110 namespaces', spec: { forest: { fanout: 10, depth: 2, members: 9 } } },
+  { name: '10k: ~10,000 processes in 992 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 10 } }, scanAlone: true },
+  { name: 'deepest: a chain of 33 namespaces', spec: { chains: [{ name: 'deepest', depth: 33, members: 10 }] } },
+  { name: 'crowded: ~10,000 processes in 1 namespace', spec: { rootMembers: 10_000 } },
+];
+if (process.argv.includes('--large')) {
+  scenarios.push({ name: '20k: ~20,000 processes in 1,984 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
+}
+
+function commands(): MeasureConfig['commands'] {
+  const list = [
+    { name: 'userns-overview', argv: [process.execPath, LAUNCHER] },
+    { name: 'userns-overview --ffi ffi-napi', argv: [process.execPath, LAUNCHER, '--ffi', 'ffi-napi'] },
+    { name: 'lsns -t user', argv: ['lsns', '-t', 'user'] },
+    { name: "node -e ''", argv: [process.execPath, '-e', ''] },
+  ];
+  if (ORIGINAL !== undefined && fs.existsSync(ORIGINAL)) list.splice(3, 0, { name: 'original (Go)', argv: [ORIGINAL] });
+  return list;
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const ms = (seconds: number): string => (seconds * 1000).toFixed(1);
+const pad = (text: string, width: number): string => text.padEnd(width);
+
+function run(scenario: Scenario): Measured {
+  const config: MeasureConfig = { warmup: 1, runs: RUNS, commands: commands(), scanAlone: scenario.scanAlone === true };
+  const facts = inPidNamespace({
+    ...scenario.spec,
+    timeoutMs: 1_800_000,
+    runs: [{ label: 'measure', command: [process.execPath, MEASURE, JSON.stringify(config)] }],
+  });
+  const result = facts.runs.get('measure')!;
+  if (result.status !== 0) throw new Error(`measuring ${scenario.name} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Measured;
+}
+
+function report(scenario: Scenario, measured: Measured): void {
+  console.log(`\n## ${scenario.name} (${measured.processes} processes in the fixture)`);
+  const byName = new Map(measured.commands.map((c) => [c.name, median(c.seconds)]));
+  const lsns = byName.get('lsns -t user')!;
+  const floor = byName.get("node -e ''")!;
+  console.log(`${pad('command', 32)}${pad('median ms', 11)}${pad('min-max ms', 16)}${pad('× lsns', 9)}${pad('× node', 9)}peak MB`);
+  for (const c of measured.commands) {
+    const m = median(c.seconds);
+    const range = `${ms(Math.min(...c.seconds))}-${ms(Math.max(...c.seconds))}`;
+    const peak = c.peakKiB === null ? 'n/a' : (c.peakKiB / 1024).toFixed(1);
+    const failed = c.failures > 0 ? `  (${c.failures} runs failed)` : '';
+    console.log(`${pad(c.name, 32)}${pad(ms(m), 11)}${pad(range, 16)}${pad((m / lsns).toFixed(2), 9)}${pad((m / floor).toFixed(2), 9)}${peak}${failed}`);
+  }
+  if (measured.scan !== null) {
+    const scanner = median(measured.scan.scanner);
+    const loop = median(measured.scan.statLoop);
+    const render = median(measured.scan.render);
+    console.log(`scan alone, in-process: scanner ${ms(scanner)} ms, bare fs.statSync loop ${ms(loop)} ms, ratio ${(scanner / loop).toFixed(2)}`);
+    console.log(`rendering compat: ${ms(render)} ms, ${((render / byName.get('userns-overview')!) * 100).toFixed(1)} % of the whole run`);
+  }
+}
+
+const results = new Map<string, Measured>();
+for (const scenario of scenarios) {
+  const measured = run(scenario);
+  results.set(scenario.name, measured);
+  report(scenario, measured);
+}
+
+// The cost of one more process: the slope between the 1k and 10k fixtures (and 10k to 20k).
+function slope(from: string, to: string, command: string): string {
+  const a = results.get(from);
+  const b = results.get(to);
+  const ta = a?.commands.find((c) => c.name === command);
+  const tb = b?.commands.find((c) => c.name === command);
+  if (a === undefined || b === undefined || ta === undefined || tb === undefined) return 'n/a';
+  return `${(((median(tb.seconds) - median(ta.seconds)) / (b.processes - a.processes)) * 1e6).toFixed(1)} µs`;
+}
+console.log('\n## per process (slope between fixtures)');
+const names = scenarios.map((s) => s.name);
+for (const command of commands().map((c) => c.name)) {
+  const large = names[5] !== undefined ? `, 10k→20k ${slope(names[2]!, names[5], command)}` : '';
+  console.log(`${pad(command, 32)}1k→10k ${slope(names[1]!, names[2]!, command)}${large}`);
+}
+const small = results.get(names[0]!)!;
+const smallMedian = (name: string): number => median(small.commands.find((c) => c.name === name)!.seconds);
+console.log(`\nstart-up on a small machine: userns-overview is node -e '' + ${ms(smallMedian('userns-overview') - smallMedian("node -e ''"))} ms`);
+if (names[5] !== undefined) {
+  const whole = (name: string): number => median(results.get(name)!.commands.find((c) => c.name === 'userns-overview')!.seconds);
+  console.log(`20k / 10k whole-run time: ${(whole(names[5]) / whole(names[2]!)).toFixed(2)}`);
+}

@@ -122,12 +122,13 @@ class Scan {
       if (isUnreadable(opened)) {
         this.leftOut.push({ pid, ...opened });
       } else {
-        // setns(2) or unshare(2) since the stat, or a reused PID: file it where it is now.
+        // setns(2) or unshare(2) since the first look, or a reused PID: file it where it is now.
         closeNamespace(opened.fd);
-        const now = this.index.get(opened.id.dev, opened.id.ino) ?? this.firstMet(opened.id);
+        let now = this.index.get(opened.id.dev, opened.id.ino);
+        // Met before but passed over (every member gone then): it must be visited again.
+        if (now !== undefined && !this.placed.has(now)) this.metOrder.push(now);
+        now ??= this.firstMet(opened.id);
         now.pids.push(pid);
-        // Its namespace may have been passed over already (every member gone): visit it again.
-        if (!this.placed.has(now)) this.metOrder.push(now);
       }
     }
     return undefined;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../src/model';
+import type { JsonDocument, JsonNamespace } from '../src/render/json';
 import { inPidNamespace, LAUNCHER, type FixtureFacts } from './support/fixture';
 import { parseCompat } from './support/parse-compat';
 
@@ -21,18 +22,6 @@ const spec = {
   ],
 };
 
-interface JsonNamespace {
-  dev: number;
-  ino: number;
-  parent: { dev: number; ino: number } | null;
-  level: number;
-  owner: { uid: number; user: string | null } | null;
-  uidMap: { inside: number; outside: number; count: number }[] | null;
-  gidMap: unknown;
-  pids: number[];
-  processes: { pid: number; comm: string | null }[];
-  children: JsonNamespace[];
-}
 
 /** The model a JSON document describes, to set beside the compat output of the same fixture. */
 function fromJson(roots: JsonNamespace[]): NamespaceTree {
@@ -66,7 +55,7 @@ describe('the views on real namespaces', () => {
     const json = f.runs.get('json')!;
     assert.equal(json.status, 0);
     assert.equal(json.stderr, '');
-    const doc = JSON.parse(json.stdout) as { roots: JsonNamespace[]; scan: { seen: number; shown: number; leftOut: unknown } };
+    const doc = JSON.parse(json.stdout) as JsonDocument;
     assert.equal(withoutPid(fromJson(doc.roots), json.pid), withoutPid(parseCompat(compat.stdout), compat.pid));
 
     const root = doc.roots[0]!;

@@ -1,9 +1,10 @@
 // The JSON view, for scripts and jq. Key names and their order are part of the interface
 // (README, "JSON output"); change them only with the major version.
 import type { UserNames } from '../accounts';
-import type { IdMapRange, NamespaceTree, UserNamespace } from '../model';
+import type { IdMapRange, LeftOutReason, NamespaceTree, UserNamespace } from '../model';
 
-interface JsonNamespace {
+/** One namespace of the document; `roots` and `children` are lists of these. */
+export interface JsonNamespace {
   dev: number;
   ino: number;
   parent: { dev: number; ino: number } | null;
@@ -16,8 +17,13 @@ interface JsonNamespace {
   children: JsonNamespace[];
 }
 
+export interface JsonDocument {
+  roots: JsonNamespace[];
+  scan: { seen: number; shown: number; leftOut: Record<LeftOutReason, number[]> };
+}
+
 export function renderJson(tree: NamespaceTree, names: UserNames): string {
-  const leftOut = { permission: [] as number[], vanished: [] as number[], error: [] as number[] };
+  const leftOut: JsonDocument['scan']['leftOut'] = { permission: [], vanished: [], error: [] };
   for (const process of tree.report.leftOut) leftOut[process.reason].push(process.pid);
   let shown = 0;
   const toJson = (ns: UserNamespace, level: number): JsonNamespace => {
@@ -38,6 +44,6 @@ export function renderJson(tree: NamespaceTree, names: UserNames): string {
     };
   };
   const roots = tree.roots.map((root) => toJson(root, 0));
-  const scan = { seen: tree.report.visited, shown, leftOut };
-  return JSON.stringify({ roots, scan }, null, 2) + '\n';
+  const document: JsonDocument = { roots, scan: { seen: tree.report.visited, shown, leftOut } };
+  return JSON.stringify(document, null, 2) + '\n';
 }

@@ -3,6 +3,7 @@
 import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './fixture';
 import { allNamespaces, parseCompat } from './parse-compat';
 import type { NamespaceTree } from '../../src/model';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 
 const STEADY = [
   { name: 'steady', depth: 3, members: 4 },
@@ -66,18 +67,12 @@ function checkRun(facts: FixtureFacts, label: string, json: boolean): string | n
   return null;
 }
 
-interface JsonNode {
-  dev: number;
-  ino: number;
-  pids: number[];
-  children: JsonNode[];
-}
 
 /** The JSON document as a model, failing on anything out of shape or shown twice. */
 function treeFromJson(text: string): NamespaceTree {
-  const doc = JSON.parse(text) as { roots: JsonNode[] };
+  const doc = JSON.parse(text) as JsonDocument;
   const seen = new Set<string>();
-  const build = (node: JsonNode, parent: NamespaceTree['roots'][number] | null): NamespaceTree['roots'][number] => {
+  const build = (node: JsonNamespace, parent: NamespaceTree['roots'][number] | null): NamespaceTree['roots'][number] => {
     const key = `${node.dev} ${node.ino}`;
     if (seen.has(key)) throw new Error(`namespace {${key}} appears twice`);
     seen.add(key);

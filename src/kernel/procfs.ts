@@ -51,8 +51,9 @@ export function listPidEntries(): string[] {
   } catch (error) {
     throw new ToolFailure(`cannot list ${PROC} (${errnoCode(error)})`);
   }
-  // A PID entry is all digits; code-unit order equals byte order for ASCII names.
-  return names.filter((name) => name.charCodeAt(0) <= 0x39 && /^[0-9]+$/.test(name)).sort();
+  // In procfs's root only the PID directories' names begin with a digit (the others are words:
+  // self, sys, meminfo, ...). Code-unit order equals byte order for these ASCII names.
+  return names.filter((name) => name.charCodeAt(0) <= 0x39 && name.charCodeAt(0) >= 0x30).sort();
 }
 
 export interface Unreadable {

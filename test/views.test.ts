@@ -2,6 +2,7 @@
 // user, member-less ancestors; the JSON agrees with compat, and the tree is exact.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../src/model';
 import type { JsonDocument, JsonNamespace } from '../src/render/json';
@@ -84,6 +85,17 @@ describe('the views on real namespaces', () => {
     assert.equal(doc.scan.shown, 2 + 3 + 1);
     assert.equal(doc.scan.seen, doc.scan.shown);
     assert.deepEqual(doc.scan.leftOut, { permission: [], vanished: [], error: [] });
+  });
+
+  it('JSON and compat rendered from one scan describe the same tree', () => {
+    const f = inPidNamespace({
+      chains: spec.chains,
+      runs: [{ label: 'both', command: [process.execPath, path.join(__dirname, 'support', 'probe.js'), 'both-views'] }],
+    });
+    const both = JSON.parse(f.runs.get('both')!.stdout) as { compat: string; json: string };
+    const doc = JSON.parse(both.json) as JsonDocument;
+    assert.equal(withoutPid(fromJson(doc.roots), NaN), withoutPid(parseCompat(both.compat), NaN));
+    assert.equal(doc.roots[0]!.children.length, 2);
   });
 
   it('draws the tree exactly at a fixed width, and the same with colour', () => {

@@ -2,6 +2,9 @@
 import * as fs from 'node:fs';
 import { ToolFailure } from '../../src/failure';
 import { loadIoctls, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
+import { readUserNames } from '../../src/accounts';
+import { renderCompat } from '../../src/render/compat';
+import { renderJson } from '../../src/render/json';
 import { scanUserNamespaces } from '../../src/scan';
 
 const openDescriptors = (): number => fs.readdirSync('/proc/self/fd').length;
@@ -59,8 +62,16 @@ function exhausted(): void {
   process.stdout.write(JSON.stringify({ load, scan }));
 }
 
+/** One scan, rendered both ways: what the JSON view agrees with compat on, from the same model. */
+function bothViews(): void {
+  const koffi = loadIoctls('koffi');
+  const tree = scanUserNamespaces(() => koffi, { details: true });
+  process.stdout.write(JSON.stringify({ compat: renderCompat(tree), json: renderJson(tree, readUserNames()) }));
+}
+
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'fds') countDescriptors();
 else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
 else if (mode === 'exhausted') exhausted();
+else if (mode === 'both-views') bothViews();
 else throw new Error(`unknown probe mode ${mode}`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ToolFailure } from './failure';
 import { BACKENDS, loadIoctls, type Backend } from './kernel/ioctl-ns';
 import { checkProcfs, hidesOtherUsers } from './kernel/procfs';
-import type { NamespaceTree } from './model';
+import { NAMESPACE_TYPES, type NamespaceTree, type NamespaceType } from './model';
 import { complain, writeOutput } from './output';
 import { leftOutWarning } from './report';
 import { scanUserNamespaces } from './scan';
@@ -39,6 +39,9 @@ interface Options {
   color?: (typeof COLOR_WHEN)[number];
   ascii: boolean;
   quiet: boolean;
+  processesOnly: boolean;
+  owned: boolean;
+  type?: NamespaceType[];
 }
 
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
@@ -103,6 +106,13 @@ function program(): Command {
         .argParser(once(oneOf(COLOR_WHEN))),
     )
     .option('--ascii', 'draw --format tree with ASCII instead of box-drawing characters', false)
+    .option('--processes-only', 'in tree, json and dot, only what member processes show, as compat does', false)
+    .option('--owned', 'also list the namespaces of other types that each user namespace owns', false)
+    .addOption(
+      new Option('--type <types>', `with --owned, only these types, comma-separated: ${OWNABLE_TYPES.join(', ')} (implies --owned)`).argParser(
+        once(namespaceTypes),
+      ),
+    )
     .addOption(
       new Option('--ffi <backend>', 'foreign-function library for the namespace ioctls (default: koffi)')
         .choices(BACKENDS)
@@ -118,6 +128,18 @@ function program(): Command {
       outputError: (message, write) =>
         write(`userns-overview: ${message.trim().replace(/^error: /, '')} (see 'userns-overview --help')\n`),
     });
+}
+
+const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type) => type !== 'user');
+
+function namespaceTypes(value: string): NamespaceType[] {
+  const types = value.split(',');
+  for (const type of types) {
+    if (!(OWNABLE_TYPES as readonly string[]).includes(type)) {
+      throw new (commander().InvalidArgumentError)(`Each type must be one of ${OWNABLE_TYPES.join(', ')}.`);
+    }
+  }
+  return types as NamespaceType[];
 }
 
 const positiveInteger = (text: string | undefined): number | undefined =>
@@ -155,7 +177,12 @@ function run(options: Options): number {
   const format: ViewName = options.json === true ? 'json' : (options.format ?? 'compat');
   const view = VIEWS[format];
   checkProcfs();
-  let tree = scanUserNamespaces(() => loadIoctls(options.ffi ?? 'koffi'), { details: view.details });
+  const owned = options.owned || options.type !== undefined ? new Set(options.type ?? OWNABLE_TYPES) : undefined;
+  let tree = scanUserNamespaces(() => loadIoctls(options.ffi ?? 'koffi'), {
+    details: view.details,
+    holders: view.details && !options.processesOnly,
+    ...(owned !== undefined ? { owned } : {}),
+  });
   if (options.pid !== undefined) {
     const { namespacesHolding } = require('./filter') as typeof import('./filter');
     const filtered = namespacesHolding(tree, options.pid);
@@ -181,7 +208,7 @@ export function main(argv: readonly string[]): void {
 
 /** The options, or the exit status when parsing ended the run (usage error, --help). */
 function parseCommandLine(argv: readonly string[]): Options | number {
-  if (argv.length <= 2) return { ascii: false, quiet: false };
+  if (argv.length <= 2) return { ascii: false, quiet: false, processesOnly: false, owned: false };
   const cli = program();
   try {
     cli.parse(argv as string[]);

@@ -1,6 +1,7 @@
 // The scanner: turns /proc into the model. Each process's user namespace is identified with one
 // stat(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
 import { ToolFailure } from './failure';
+import { discoverHolders, type HoldersFound } from './holders';
 import { tooManyOpenFiles, type NamespaceIoctls } from './kernel/ioctl-ns';
 import {
   closeNamespace,
@@ -12,15 +13,19 @@ import {
   readIdMap,
   nsfsDevice,
   userNamespaceInode,
+  type OpenNamespace,
 } from './kernel/procfs';
 import {
   newUserNamespace,
   sameNamespace,
+  type Holder,
   type IdMapRange,
   type LeftOutProcess,
   type NamespaceDetails,
   type NamespaceId,
   type NamespaceTree,
+  type NamespaceType,
+  type OwnedNamespace,
   type UserNamespace,
 } from './model';
 
@@ -49,17 +54,31 @@ export type IoctlsLoader = () => NamespaceIoctls;
 export interface ScanOptions {
   /** Also gather owners, ID maps and process names (the views other than compat). */
   readonly details?: boolean;
+  /** Also find namespaces that only descriptors and bind mounts keep alive, and what holds each. */
+  readonly holders?: boolean;
+  /** Also list, under each user namespace, the namespaces of these types that it owns. */
+  readonly owned?: ReadonlySet<NamespaceType>;
 }
 
 export function scanUserNamespaces(loadIoctls: IoctlsLoader, options: ScanOptions = {}): NamespaceTree {
-  const scan = new Scan(loadIoctls, options.details === true);
+  const scan = new Scan(loadIoctls, options.details === true || options.holders === true || options.owned !== undefined);
   const pids = listPidEntries();
   for (const pid of pids) scan.visit(pid);
   scan.climbAll();
-  return scan.result(pids.length);
+  // Everything the original sees is placed by now; what follows only adds to it.
+  const held = options.holders === true || options.owned !== undefined ? discoverHolders(scan, pids, options.owned) : null;
+  return scan.result(pids.length, held);
 }
 
-class Scan {
+/** The scanner as the holder discovery (holders.ts) sees it. */
+export interface UserNamespaceIndex {
+  known(id: NamespaceId): UserNamespace | undefined;
+  /** Places the user namespace open as `opened` in the tree, climbing if it is new; closes it. */
+  place(opened: OpenNamespace): UserNamespace;
+  readonly ioctls: NamespaceIoctls;
+}
+
+class Scan implements UserNamespaceIndex {
   private readonly index = new NamespaceIndex();
   /** Namespaces with members, in the order the scan first met them. */
   private readonly metOrder: UserNamespace[] = [];
@@ -68,8 +87,10 @@ class Scan {
   private readonly roots: UserNamespace[] = [];
   private readonly leftOut: LeftOutProcess[] = [];
   private readonly ownerUids = new Map<UserNamespace, number | null>();
-  private ioctls: NamespaceIoctls | undefined;
+  private loadedIoctls: NamespaceIoctls | undefined;
   private readonly nsfsDev = nsfsDevice();
+  /** false once the processes are placed: later namespaces are found only through holders. */
+  private viaProcesses = true;
 
   constructor(
     private readonly loadIoctls: IoctlsLoader,
@@ -87,7 +108,7 @@ class Scan {
   }
 
   private firstMet(id: NamespaceId): UserNamespace {
-    const ns = newUserNamespace(id);
+    const ns = newUserNamespace(id, this.viaProcesses);
     this.index.add(ns);
     this.metOrder.push(ns);
     return ns;
@@ -173,7 +194,7 @@ class Scan {
   }
 
   private memberlessAncestor(id: NamespaceId): UserNamespace {
-    const ns = newUserNamespace(id);
+    const ns = newUserNamespace(id, this.viaProcesses);
     this.index.add(ns);
     return ns;
   }
@@ -185,21 +206,52 @@ class Scan {
   }
 
   private ioctlsNow(): NamespaceIoctls {
-    return (this.ioctls ??= this.loadIoctls());
+    return (this.loadedIoctls ??= this.loadIoctls());
   }
 
-  result(visited: number): NamespaceTree {
+  get ioctls(): NamespaceIoctls {
+    return this.ioctlsNow();
+  }
+
+  known(id: NamespaceId): UserNamespace | undefined {
+    const ns = this.index.get(id.dev, id.ino);
+    return ns !== undefined && this.placed.has(ns) ? ns : undefined;
+  }
+
+  place(opened: OpenNamespace): UserNamespace {
+    this.viaProcesses = false;
+    const ns = this.index.get(opened.id.dev, opened.id.ino);
+    if (ns !== undefined && this.placed.has(ns)) {
+      closeNamespace(opened.fd);
+      return ns;
+    }
+    // Met before but left out when its members were gone: still alive, since it is held.
+    const held = ns ?? this.memberlessAncestor(opened.id);
+    this.climbFrom(held, opened.fd);
+    return held;
+  }
+
+  result(visited: number, held: HoldersFound | null): NamespaceTree {
     for (const ns of this.placed) {
       ns.pids.sort((a, b) => a - b);
-      if (this.details) ns.details = detailsOf(ns, this.ownerUids.get(ns) ?? null);
+      if (this.details) {
+        ns.details = detailsOf(ns, this.ownerUids.get(ns) ?? null, held?.holders.get(ns) ?? [], held?.owned?.get(ns) ?? null, held !== null && held.owned !== null);
+      }
     }
     this.leftOut.sort((a, b) => a.pid - b.pid);
-    return { roots: this.roots, report: { visited, leftOut: this.leftOut } };
+    const tree: NamespaceTree = { roots: this.roots, report: { visited, leftOut: this.leftOut } };
+    return held?.ownerNotVisible !== undefined ? { ...tree, ownerNotVisible: held.ownerNotVisible } : tree;
   }
 }
 
 /** The ID maps come from the first member whose maps can still be read. */
-function detailsOf(ns: UserNamespace, ownerUid: number | null): NamespaceDetails {
+function detailsOf(
+  ns: UserNamespace,
+  ownerUid: number | null,
+  heldBy: readonly Holder[],
+  owned: readonly OwnedNamespace[] | null,
+  ownedAsked: boolean,
+): NamespaceDetails {
   let uidMap: IdMapRange[] | null = null;
   let gidMap: IdMapRange[] | null = null;
   for (const pid of ns.pids) {
@@ -208,5 +260,6 @@ function detailsOf(ns: UserNamespace, ownerUid: number | null): NamespaceDetails
     if (uidMap !== null && gidMap !== null) break;
   }
   const processes = ns.pids.map((pid) => ({ pid, comm: readComm(pid) }));
-  return { ownerUid, uidMap, gidMap, processes };
+  const holders: Holder[] = [...ns.pids.map((pid) => ({ kind: 'process' as const, pid })), ...heldBy];
+  return { ownerUid, uidMap, gidMap, processes, holders, owned: ownedAsked ? (owned ?? []) : null };
 }

@@ -9,6 +9,7 @@ import type { TreeStyle } from './render/tree';
 const load = {
   tree: () => require('./render/tree') as typeof import('./render/tree'),
   json: () => require('./render/json') as typeof import('./render/json'),
+  dot: () => require('./render/dot') as typeof import('./render/dot'),
   accounts: () => require('./accounts') as typeof import('./accounts'),
 };
 
@@ -20,7 +21,10 @@ export interface ViewContext {
 
 interface View {
   readonly help: string;
-  /** Whether the scan must gather owners, ID maps and process names. */
+  /**
+   * Whether the scan must gather owners, ID maps and process names, and find the namespaces
+   * that only descriptors and bind mounts hold. compat shows exactly what the original shows.
+   */
   readonly details: boolean;
   render(tree: NamespaceTree, context: ViewContext): string;
 }
@@ -40,6 +44,11 @@ export const VIEWS = {
     help: 'one JSON document, for scripts and jq',
     details: true,
     render: (tree, context) => load.json().renderJson(tree, context.names()),
+  },
+  dot: {
+    help: 'a Graphviz graph, for `dot -Tsvg`',
+    details: true,
+    render: (tree, context) => load.dot().renderDot(tree, context.names()),
   },
 } as const satisfies Record<string, View>;
 

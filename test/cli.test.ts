@@ -24,8 +24,8 @@ describe('the command line', () => {
     [['--ffi', ''], "option '--ffi <backend>' argument '' is invalid. Allowed choices are koffi, ffi-napi."],
     [['--ffi'], "option '--ffi <backend>' argument missing"],
     [['extra'], 'too many arguments. Expected 0 arguments but got 1.'],
-    [['--format', 'xml'], "option '--format <format>' argument 'xml' is invalid. Allowed choices are compat, tree, json."],
-    [['--format='], "option '--format <format>' argument '' is invalid. Allowed choices are compat, tree, json."],
+    [['--format', 'xml'], "option '--format <format>' argument 'xml' is invalid. Allowed choices are compat, tree, json, dot."],
+    [['--format='], "option '--format <format>' argument '' is invalid. Allowed choices are compat, tree, json, dot."],
     [['--width', '0'], "option '--width <N>' argument '0' is invalid. It must be a width, a whole number from 1 to 10000."],
     [['--width='], "option '--width <N>' argument '' is invalid. It must be a width, a whole number from 1 to 10000."],
     [['--width', '99999999999999999999'], "option '--width <N>' argument '99999999999999999999' is invalid. It must be a width, a whole number from 1 to 10000."],
@@ -40,6 +40,11 @@ describe('the command line', () => {
     [['--format', 'tree', '--format', 'json'], "option '--format <format>' argument 'json' is invalid. The option was given more than once."],
     [['--ffi', 'koffi', '--ffi', 'koffi'], "option '--ffi <backend>' argument 'koffi' is invalid. The option was given more than once."],
     [['--json', '--format', 'tree'], "option '--json' cannot be used with option '--format <format>'"],
+    [['--format', 'svg'], "option '--format <format>' argument 'svg' is invalid. Allowed choices are compat, tree, json, dot."],
+    [['--type', 'xyz'], "option '--type <types>' argument 'xyz' is invalid. Each type must be one of cgroup, ipc, mnt, net, pid, time, uts."],
+    [['--type', 'user'], "option '--type <types>' argument 'user' is invalid. Each type must be one of cgroup, ipc, mnt, net, pid, time, uts."],
+    [['--type='], "option '--type <types>' argument '' is invalid. Each type must be one of cgroup, ipc, mnt, net, pid, time, uts."],
+    [['--type', 'net,'], "option '--type <types>' argument 'net,' is invalid. Each type must be one of cgroup, ipc, mnt, net, pid, time, uts."],
   ] as const) {
     it(`rejects ${JSON.stringify(args)} with one line and exit status 2`, () => {
       const run = tool([...args]);

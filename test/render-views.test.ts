@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import { namespacesHolding } from '../src/filter';
 import type { NamespaceDetails, UserNamespace } from '../src/model';
 import { renderCompat } from '../src/render/compat';
-import { renderJson } from '../src/render/json';
+import { renderDot } from '../src/render/dot';
+import { describeHolder } from '../src/render/holders';
+import { renderJson, type JsonDocument } from '../src/render/json';
 import { renderTree, shortMap } from '../src/render/tree';
 import { ns, tree } from './support/models';
 
@@ -19,6 +21,8 @@ function withDetails(node: UserNamespace, details: Partial<NamespaceDetails>): U
     uidMap: null,
     gidMap: null,
     processes: node.pids.map((pid) => ({ pid, comm: `p${pid}` })),
+    holders: [],
+    owned: null,
     ...details,
   };
   return node;
@@ -88,7 +92,7 @@ describe('the JSON view', () => {
     const doc = JSON.parse(renderJson({ ...model, report: { visited: 9, leftOut: [{ pid: 3, reason: 'permission', code: 'EACCES' }] } }, names));
     assert.deepEqual(Object.keys(doc), ['roots', 'scan']);
     const root = doc.roots[0];
-    assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'pids', 'processes', 'children']);
+    assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'pids', 'processes', 'holders', 'children']);
     assert.deepEqual(root.owner, { uid: 0, user: 'root' });
     assert.equal(root.parent, null);
     const leaf = root.children[0].children[0];
@@ -111,6 +115,7 @@ describe('the JSON view', () => {
           { pid: 11, comm: 'p11' },
           { pid: 12, comm: 'p12' },
         ],
+        holders: [],
         children: undefined,
       },
     );
@@ -132,5 +137,70 @@ describe('the --pid filter', () => {
 
   it('names the PIDs it cannot find', () => {
     assert.deepEqual(namespacesHolding(sample(), [20, 99, 1]).missing, [99]);
+  });
+});
+
+describe('holders and owned namespaces in the views', () => {
+  const names = new Map([[0, 'root']]);
+
+  it('names every kind of holder', () => {
+    const comms = new Map([[9, 'sleep']]);
+    assert.equal(describeHolder({ kind: 'fd', pid: 9, fd: 3 }, comms), 'held by fd 3 of PID 9 (sleep)');
+    assert.equal(describeHolder({ kind: 'mount', pid: 9, path: '/run/netns/blue' }, comms), 'held by bind mount /run/netns/blue in the mount namespace of PID 9 (sleep)');
+    assert.equal(describeHolder({ kind: 'task', pid: 9, tid: 11 }, comms), 'held by thread 11 of PID 9 (sleep)');
+    assert.equal(describeHolder({ kind: 'for-children', pid: 12 }, comms), 'held by PID 12, for the children it creates');
+    assert.equal(
+      describeHolder({ kind: 'process', pid: 9, via: { type: 'net', ino: 4026532300 } }, comms),
+      'held through its net 4026532300: PID 9 (sleep)',
+    );
+  });
+
+  function heldModel() {
+    const held = withDetails({ ...ns(4026532400, []), viaProcesses: false }, {
+      ownerUid: 0,
+      holders: [{ kind: 'mount', pid: 1, path: '/run/x"y', via: { type: 'net', ino: 4026532401 } }],
+      owned: [{ type: 'net', id: { dev: 4, ino: 4026532401 }, pids: [], holders: [{ kind: 'mount', pid: 1, path: '/run/x"y' }] }],
+    });
+    const root = withDetails(ns(4026531837, [1], [held]), {
+      ownerUid: 0,
+      processes: [{ pid: 1, comm: 'init' }],
+      holders: [{ kind: 'process', pid: 1 }],
+      owned: [{ type: 'mnt', id: { dev: 4, ino: 4026531841 }, pids: [1], holders: [{ kind: 'process', pid: 1 }] }],
+    });
+    return { ...tree(root), ownerNotVisible: [{ type: 'ipc' as const, id: { dev: 4, ino: 4026532500 }, pids: [], holders: [{ kind: 'fd' as const, pid: 1, fd: 7 }] }] };
+  }
+
+  it('the tree shows holders where there is no member, owned namespaces, and owners not visible', () => {
+    assert.equal(
+      renderTree(heldModel(), names, { width: 80, color: false, ascii: false }),
+      '4026531837  root  1 process  uid ?\n' +
+        '│  1 init\n' +
+        '│  owns mnt 4026531841  1 process\n' +
+        '└─ 4026532400  root  no processes  uid ?\n' +
+        '      held through its net 4026532401: bind mount /run/x"y in the mount namespace of PID 1 (init)\n' +
+        '      owns net 4026532401  held by bind mount /run/x"y in the mount namespace of PID 1 (init)\n' +
+        '(owner not visible)\n' +
+        '   owns ipc 4026532500  held by fd 7 of PID 1 (init)\n',
+    );
+  });
+
+  it('compat leaves out what only holders keep alive', () => {
+    assert.equal(renderCompat(heldModel()), '{4 4026531837}\n            PIDs: 1 \n');
+  });
+
+  it('dot quotes labels, dashes held namespaces and joins owned ones with dotted lines', () => {
+    const dot = renderDot(heldModel(), names);
+    assert.ok(dot.startsWith('digraph userns {\n'));
+    assert.ok(dot.includes('  "user:4026531837" -> "user:4026532400";\n'));
+    assert.ok(dot.includes('  "user:4026532400" [shape=box, style=dashed, label="4026532400\\nroot\\n0 processes\\nheld through its net 4026532401: bind mount /run/x\\"y in the mount namespace of PID 1 (init)"];\n'));
+    assert.ok(dot.includes('  "user:4026532400" -> "net:4026532401" [style=dotted, arrowhead=none];\n'));
+    assert.ok(dot.includes('  "owner not visible" -> "ipc:4026532500" [style=dotted, arrowhead=none];\n'));
+  });
+
+  it('JSON carries holders, owned namespaces and owners not visible', () => {
+    const doc = JSON.parse(renderJson(heldModel(), names)) as JsonDocument;
+    assert.deepEqual(doc.roots[0]!.children[0]!.owned, [{ type: 'net', dev: 4, ino: 4026532401, pids: [], holders: [{ kind: 'mount', pid: 1, path: '/run/x"y' }] }]);
+    assert.deepEqual(doc.ownerNotVisible, [{ type: 'ipc', dev: 4, ino: 4026532500, pids: [], holders: [{ kind: 'fd', pid: 1, fd: 7 }] }]);
+    assert.deepEqual(Object.keys(doc), ['roots', 'ownerNotVisible', 'scan']);
   });
 });

@@ -3,6 +3,7 @@
 import { constants as osConstants } from 'node:os';
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
+import type { NamespaceType } from '../model';
 
 export const BACKENDS = ['koffi', 'ffi-napi'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -22,7 +23,6 @@ export type FdResult = { readonly ok: true; readonly fd: number } | IoctlFailure
 export type NamespaceTypeResult = { readonly ok: true; readonly type: NamespaceType } | IoctlFailure;
 export type UidResult = { readonly ok: true; readonly uid: number } | IoctlFailure;
 
-export type NamespaceType = 'mnt' | 'cgroup' | 'uts' | 'ipc' | 'user' | 'pid' | 'net' | 'time';
 
 // NS_GET_NSTYPE answers with the CLONE_NEW* flag of the namespace's type.
 const TYPE_OF_CLONE_FLAG: ReadonlyMap<number, NamespaceType> = new Map([

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
 import { tooManyOpenFiles } from './ioctl-ns';
-import type { IdMapRange, LeftOutReason, NamespaceId } from '../model';
+import { NAMESPACE_TYPES, type IdMapRange, type LeftOutReason, type NamespaceId, type NamespaceType } from '../model';
 
 export const PROC = '/proc';
 const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)
@@ -125,16 +125,83 @@ export interface OpenNamespace {
 
 /**
  * Opens a process's user namespace file. The identity comes from fstat of the descriptor, not
- * from the earlier stat: the process may have changed namespace, or its PID been reused, since.
+ * from the earlier look: the process may have changed namespace, or its PID been reused, since.
  */
 export function openUserNamespace(pid: string): OpenNamespace | Unreadable {
+  return openNamespaceFile(userNsPath(pid));
+}
+
+/** Opens any namespace file: /proc/PID/ns/TYPE, /proc/PID/fd/N, a bind mount's path. */
+export function openNamespaceFile(path: string): OpenNamespace | Unreadable {
   let fd: number;
   try {
-    fd = fs.openSync(userNsPath(pid), fs.constants.O_RDONLY);
+    fd = fs.openSync(path, fs.constants.O_RDONLY);
   } catch (error) {
     return unreadable(error);
   }
   return { fd, id: identify(fd) };
+}
+
+export interface NamespaceLink {
+  readonly type: NamespaceType;
+  readonly ino: number;
+}
+
+const NAMESPACE_LINK = new RegExp(`^(${NAMESPACE_TYPES.join('|')}):\\[(\\d+)\\]$`);
+
+/** A namespace's type and inode from the text of a link to it ("net:[4026532008]"), or null. */
+export function parseNamespaceLink(text: string): NamespaceLink | null {
+  const match = NAMESPACE_LINK.exec(text);
+  return match === null ? null : { type: match[1] as NamespaceType, ino: Number(match[2]) };
+}
+
+/** readlink(2) of a /proc link: /proc/PID/ns/net, /proc/PID/fd/3; null if unreadable or not a namespace. */
+export function readNamespaceLink(path: string): NamespaceLink | null {
+  try {
+    return parseNamespaceLink(fs.readlinkSync(path));
+  } catch {
+    return null;
+  }
+}
+
+/** Entries of a /proc directory (fd, task); empty where it cannot be read. */
+export function listProcDirectory(path: string): string[] {
+  try {
+    return fs.readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+export interface NsfsMount {
+  /** The mount point, as a path in the mount namespace of the process whose mountinfo it is. */
+  readonly mountPoint: string;
+  readonly link: NamespaceLink;
+}
+
+/** The bind mounts of namespace files in the mount namespace of pid (proc(5), mountinfo). */
+export function nsfsMounts(pid: number): NsfsMount[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(`${PROC}/${pid}/mountinfo`, 'utf8');
+  } catch {
+    return [];
+  }
+  const mounts: NsfsMount[] = [];
+  for (const line of text.split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (after === undefined || !after.startsWith('nsfs ')) continue;
+    const fields = before!.split(' ');
+    // Field 4 is the root of the mount within nsfs, which names the namespace: "net:[4026532008]".
+    const link = parseNamespaceLink(fields[3] ?? '');
+    if (link !== null) mounts.push({ mountPoint: unescapeMountinfo(fields[4] ?? ''), link });
+  }
+  return mounts;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal (\040). */
+function unescapeMountinfo(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
 /** fstat of a namespace descriptor. Closes it if even that fails. */

@@ -4,7 +4,7 @@ import type { NamespaceTree, UserNamespace } from '../model';
 
 export function renderCompat(tree: NamespaceTree): string {
   const out: string[] = [];
-  for (const root of tree.roots) renderNamespace(root, 0, out);
+  for (const root of tree.roots) if (root.viaProcesses) renderNamespace(root, 0, out);
   return out.join('');
 }
 
@@ -13,7 +13,8 @@ function renderNamespace(ns: UserNamespace, level: number, out: string[]): void 
   // Go's fmt.Println of the {device inode} struct.
   out.push(`${indent}{${ns.id.dev} ${ns.id.ino}}\n`);
   out.push(wrapPids(ns.pids, indent), '\n');
-  for (const child of ns.children) renderNamespace(child, level + 1, out);
+  // The original sees only what member processes lead to.
+  for (const child of ns.children) if (child.viaProcesses) renderNamespace(child, level + 1, out);
 }
 
 /**

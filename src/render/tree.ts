@@ -1,7 +1,8 @@
 // The drawn tree, for people at a terminal: one header line a namespace (inode, owner, how
 // many processes, UID map), then its processes as "PID comm", folded to the width.
 import type { UserNames } from '../accounts';
-import type { IdMapRange, NamespaceTree, UserNamespace } from '../model';
+import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
+import { describeHolder, heldBy, processNames } from './holders';
 
 export interface TreeStyle {
   /** Columns to fold process lists to. */
@@ -30,6 +31,10 @@ export function renderTree(tree: NamespaceTree, names: UserNames, style: TreeSty
   const glyphs = style.ascii ? ASCII : UNICODE;
   const out: string[] = [];
   const dim = (text: string): string => paint(style.color, '2', text);
+  const comms = processNames(tree);
+  const ownedLines = (owned: readonly OwnedNamespace[], lead: string): void => {
+    for (const line of owned.map((o) => describeOwned(o, comms))) out.push(dim(lead) + line + '\n');
+  };
 
   const visit = (ns: UserNamespace, lead: string, branch: string, below: string): void => {
     out.push(dim(lead + branch) + header(ns, names, glyphs, style.color) + '\n');
@@ -38,13 +43,30 @@ export function renderTree(tree: NamespaceTree, names: UserNames, style: TreeSty
     for (const line of foldProcesses(ns, style.width - processLead.length, style.color)) {
       out.push(dim(processLead) + line + '\n');
     }
+    // A namespace without members is alive because something holds it: say what.
+    if (ns.pids.length === 0) for (const holder of heldBy(ns)) out.push(dim(processLead) + describeHolder(holder, comms) + '\n');
+    ownedLines(ns.details?.owned ?? [], processLead);
     ns.children.forEach((child, i) => {
       const last = i === ns.children.length - 1;
       visit(child, under, last ? glyphs.last : glyphs.branch, last ? glyphs.blank : glyphs.pipe);
     });
   };
   for (const root of tree.roots) visit(root, '', '', '');
+  if (tree.ownerNotVisible !== undefined && tree.ownerNotVisible.length > 0) {
+    out.push('(owner not visible)\n');
+    ownedLines(tree.ownerNotVisible, glyphs.blank);
+  }
   return out.join('');
+}
+
+/** "owns net 4026532008  2 processes", or what holds it where no process is in it. */
+function describeOwned(owned: OwnedNamespace, comms: ReadonlyMap<number, string>): string {
+  const head = `owns ${owned.type} ${owned.id.ino}`;
+  const count = owned.pids.length;
+  if (count > 0) return `${head}  ${count === 1 ? '1 process' : `${count} processes`}`;
+  const [first, ...rest] = owned.holders;
+  if (first === undefined) return head;
+  return `${head}  ${describeHolder(first, comms)}${rest.length > 0 ? ` and ${rest.length} more` : ''}`;
 }
 
 function header(ns: UserNamespace, names: UserNames, glyphs: Glyphs, color: boolean): string {

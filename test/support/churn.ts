@@ -77,7 +77,7 @@ function treeFromJson(text: string): NamespaceTree {
     if (seen.has(key)) throw new Error(`namespace {${key}} appears twice`);
     seen.add(key);
     if (!Array.isArray(node.pids) || !Array.isArray(node.children)) throw new Error(`namespace {${key}} is out of shape`);
-    const ns = { id: { dev: node.dev, ino: node.ino }, parent, children: [] as NamespaceTree['roots'], pids: node.pids, details: null };
+    const ns = { id: { dev: node.dev, ino: node.ino }, parent, children: [] as NamespaceTree['roots'], pids: node.pids, details: null, viaProcesses: true };
     ns.children.push(...node.children.map((child) => build(child, ns)));
     return ns;
   };

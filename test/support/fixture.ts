@@ -52,6 +52,12 @@ export interface FixtureSpec {
   readonly hidepid?: boolean;
   /** Keep creating and ending processes and nested user namespaces while the tool runs. */
   readonly churn?: boolean;
+  /**
+   * Shell commands run once the chains are ready and before the tool. They may use $DIR, and
+   * `fact NAME VALUE` to report what they made (FixtureFacts.extra), and `untilNamespaceOf PID`
+   * to wait until PID has left the root user namespace.
+   */
+  readonly setup?: string;
   /** How long the whole fixture may take (default 120 s). */
   readonly timeoutMs?: number;
   readonly runs: readonly ToolRun[];
@@ -73,6 +79,8 @@ export interface FixtureFacts {
   /** For each chain: its namespaces from the top level down, and the PIDs in the deepest. */
   readonly chains: ReadonlyMap<string, { readonly path: NamespaceId[]; readonly pids: number[]; readonly asUser?: number }>;
   readonly runs: ReadonlyMap<string, RunResult>;
+  /** What the setup reported with `fact NAME VALUE`. */
+  readonly extra: ReadonlyMap<string, string>;
 }
 
 // Each level records its namespace (stat -L, not the tool), then either goes one level deeper
@@ -129,6 +137,12 @@ awaitReady() {
     [ $tries -lt 15000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
     sleep 0.02
   done
+}
+fact() {
+  echo "fact $1 $2" >> "$DIR/records"
+}
+untilNamespaceOf() {
+  until [ "$(stat -L -c %i /proc/$1/ns/user)" != "$ROOT_INO" ]; do sleep 0.01; done
 }
 mappedChain() {
   unshare -U sh "$DIR/level.sh" "$1" $(($2 - 1)) "$3" wait &
@@ -189,6 +203,7 @@ function script(spec: FixtureSpec): string {
     for (let level = 1; level <= depth; level++) ready += fanout ** level;
   }
   lines.push(`awaitReady ${ready}`);
+  if (spec.setup !== undefined) lines.push(spec.setup);
   if (spec.hidepid === true) lines.push('mount -o remount,hidepid=invisible /proc');
   for (const run of spec.runs) {
     const argv = [...(run.command ?? ['node', LAUNCHER]), ...(run.args ?? [])].map(quote).join(' ');
@@ -228,6 +243,7 @@ function readFacts(dir: string, spec: FixtureSpec): FixtureFacts {
   const levels = new Map<string, { remaining: number; id: NamespaceId }[]>();
   const pids = new Map<string, number[]>();
   const toolPids = new Map<string, number>();
+  const extra = new Map<string, string>();
   for (const line of fs.readFileSync(path.join(dir, 'records'), 'utf8').split('\n')) {
     const [kind, name = '', a = '', b = '', c = ''] = line.split(' ');
     if (kind === 'root') root = { dev: Number(b), ino: Number(c) };
@@ -235,6 +251,7 @@ function readFacts(dir: string, spec: FixtureSpec): FixtureFacts {
     else if (kind === 'pid' && name === 'root') rootPids.push(Number(a));
     else if (kind === 'pid') pids.set(name, [...(pids.get(name) ?? []), Number(a)]);
     else if (kind === 'tool') toolPids.set(name, Number(a));
+    else if (kind === 'fact') extra.set(name, a);
   }
   if (root === undefined) throw new Error('fixture recorded no root namespace');
   const chains = new Map<string, { path: NamespaceId[]; pids: number[]; asUser?: number }>();
@@ -255,5 +272,5 @@ function readFacts(dir: string, spec: FixtureSpec): FixtureFacts {
       seconds: nanoseconds! / 1e9,
     });
   }
-  return { root, rootPids, chains, runs };
+  return { root, rootPids, chains, runs, extra };
 }

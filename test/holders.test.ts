@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { JsonDocument, JsonNamespace } from '../src/render/json';
 import { renderCompat } from '../src/render/compat';
 import { expectedTree, membersSeenBy } from './support/expected';
-import { inPidNamespace, type FixtureFacts } from './support/fixture';
+import { inPidNamespace, LAUNCHER, type FixtureFacts } from './support/fixture';
 
 // (c) first: the private mount namespace must not copy (b)'s bind mount.
 const SETUP = String.raw`
@@ -135,5 +135,18 @@ describe('namespaces held without a member process', () => {
       assert.equal(graphviz.status, 0, graphviz.stderr);
       assert.match(graphviz.stdout, /<svg[\s\S]*<\/svg>/);
     }
+  });
+
+  it('inside a user namespace, lists what the outer namespace owns under "owner not visible"', () => {
+    const f = inPidNamespace({
+      runs: [{ label: 'inside', command: ['unshare', '-U', '-r', process.execPath, LAUNCHER, '--json', '--owned', '--type', 'net,uts', '--quiet'] }],
+    });
+    const run = f.runs.get('inside')!;
+    assert.deepEqual([run.status, run.stderr], [0, '']);
+    const doc = JSON.parse(run.stdout) as JsonDocument;
+    // unshare -U made only a user namespace: the network and UTS namespaces are still the
+    // outer ones, owned by a user namespace the tool cannot see from inside.
+    assert.deepEqual(doc.roots[0]!.owned, []);
+    assert.deepEqual(doc.ownerNotVisible!.map((o) => [o.type, o.pids.includes(run.pid)]), [['net', true], ['uts', true]]);
   });
 });

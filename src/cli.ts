@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ToolFailure } from './failure';
 import { BACKENDS, loadIoctls, type Backend } from './kernel/ioctl-ns';
-import { checkProcfs, hidesOtherUsers } from './kernel/procfs';
+import { checkProcfs, hidesOtherUsers, insideUserNamespace } from './kernel/procfs';
 import { NAMESPACE_TYPES, type NamespaceTree, type NamespaceType } from './model';
 import { complain, writeOutput } from './output';
 import { leftOutWarning } from './report';
@@ -193,7 +193,8 @@ function run(options: Options): number {
   writeOutput(view.render(tree, { names: userNamesOnce(), style }));
   if (!options.quiet) {
     const asRoot = process.getuid?.() === 0;
-    const warning = leftOutWarning(tree.report.leftOut, asRoot);
+    const leftOut = tree.report.leftOut;
+    const warning = leftOutWarning(leftOut, { root: asRoot, insideUserNamespace: leftOut.length > 0 && insideUserNamespace() });
     if (warning !== null) complain(warning);
     if (!asRoot && hidesOtherUsers()) {
       complain('/proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them');

@@ -43,6 +43,12 @@ export function hidesOtherUsers(): boolean {
   return hides;
 }
 
+/** Whether this process runs inside a user namespace: only the initial one maps all 2^32 - 1 IDs to themselves. */
+export function insideUserNamespace(): boolean {
+  const map = readIdMap('self', 'uid');
+  return !(map !== null && map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295);
+}
+
 /** The names of the PID entries, in byte-wise order, as the original's ReadDir gives them. */
 export function listPidEntries(): string[] {
   let names: string[];
@@ -236,7 +242,7 @@ export function readComm(pid: number): string | null {
  * A process's uid_map or gid_map (user_namespaces(7)): each line is "inside outside count",
  * outside as seen from the reader's namespace. null if it cannot be read.
  */
-export function readIdMap(pid: number, which: 'uid' | 'gid'): IdMapRange[] | null {
+export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRange[] | null {
   let text: string;
   try {
     text = fs.readFileSync(`${PROC}/${pid}/${which}_map`, 'utf8');

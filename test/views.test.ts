@@ -107,13 +107,13 @@ describe('the views on real namespaces', () => {
     const sleeps = (pids: number[]): string => [...pids].sort((a, b) => a - b).map((p) => `${p} sleep`).join('  ');
     const blocks = [
       {
-        first: Math.min(...mapped.pids),
+        first: mapped.pids.map(String).sort()[0]!,
         lines: (last: boolean) =>
           `${last ? '└─' : '├─'} ${mapped.path[0]!.ino}  root  3 processes  uid 0→0 ×1, 1→100000 ×65536\n` +
           `${last ? ' ' : '│'}     ${sleeps(mapped.pids)}\n`,
       },
       {
-        first: nobodys.pids[0]!,
+        first: String(nobodys.pids[0]),
         lines: (last: boolean) =>
           `${last ? '└─' : '├─'} ${nobodys.path[0]!.ino}  nobody  no processes  uid ?\n` +
           `${last ? ' ' : '│'}  └─ ${nobodys.path[1]!.ino}  nobody  1 process  uid 0→65534 ×1\n` +
@@ -121,7 +121,7 @@ describe('the views on real namespaces', () => {
       },
     ];
     // Children in the order their first members were met, in byte-wise order of PID names.
-    blocks.sort((a, b) => (String(a.first) < String(b.first) ? -1 : 1));
+    blocks.sort((a, b) => (a.first < b.first ? -1 : 1));
     const rootPids = [1, run.pid].sort((a, b) => a - b);
     const expected =
       `${rootIno}  root  2 processes  uid 0→0 ×4294967295\n` +

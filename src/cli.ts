@@ -1,13 +1,11 @@
 // The command line: commander's wiring, and the mapping of outcomes to exit statuses.
 import type { Command } from 'commander';
 import { ToolFailure } from './failure';
-import { BACKENDS, loadIoctls, type Backend } from './kernel/ioctl-ns';
-import { checkProcfs, hidesOtherUsers, insideUserNamespace } from './kernel/procfs';
-import { NAMESPACE_TYPES, type NamespaceTree, type NamespaceType } from './model';
-import { complain, writeOutput } from './output';
-import { leftOutWarning } from './report';
-import { scanUserNamespaces } from './scan';
-import { userNamesOnce, VIEW_NAMES, VIEWS, type ViewName } from './views';
+import { BACKENDS } from './kernel/ioctl-ns';
+import type { NamespaceType } from './model';
+import { complain } from './output';
+import { COLOR_WHEN, overview, OWNABLE_TYPES, type Options } from './overview';
+import { VIEW_NAMES, VIEWS } from './views';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -22,27 +20,13 @@ Exit status:
   0  the tree was printed (also when some processes were left out, or the reader of
      standard output closed it early)
   1  the tree could not be printed (no procfs, no namespace ioctls, a backend that is
-     not installed, a failed write, a --pid that is not there)
+     not installed, too many open files, a failed write, a --pid that is not there)
   2  the command line was wrong`;
 
-const COLOR_WHEN = ['auto', 'always', 'never'] as const;
 const MAX_WIDTH = 10_000;
 // PID_MAX_LIMIT on 64-bit kernels (proc(5), /proc/sys/kernel/pid_max).
 const MAX_PID = 4_194_304;
 
-interface Options {
-  ffi?: Backend;
-  format?: ViewName;
-  json?: boolean;
-  pid?: number[];
-  width?: number;
-  color?: (typeof COLOR_WHEN)[number];
-  ascii: boolean;
-  quiet: boolean;
-  processesOnly: boolean;
-  owned: boolean;
-  type?: NamespaceType[];
-}
 
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
 // starts about 5 ms sooner without it.
@@ -130,8 +114,6 @@ function program(): Command {
     });
 }
 
-const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type) => type !== 'user');
-
 function namespaceTypes(value: string): NamespaceType[] {
   const types = value.split(',');
   for (const type of types) {
@@ -140,67 +122,6 @@ function namespaceTypes(value: string): NamespaceType[] {
     }
   }
   return types as NamespaceType[];
-}
-
-const positiveInteger = (text: string | undefined): number | undefined =>
-  text !== undefined && /^[1-9][0-9]{0,4}$/.test(text) ? Number(text) : undefined;
-
-/** --width, else COLUMNS, else the terminal's width, else 80. */
-function outputWidth(options: Options): number {
-  if (options.width !== undefined) return options.width;
-  const columns = positiveInteger(process.env['COLUMNS']);
-  if (columns !== undefined) return columns;
-  return isTerminal() ? (process.stdout.columns ?? 80) : 80;
-}
-
-const isTerminal = (): boolean => (require('node:tty') as typeof import('node:tty')).isatty(1);
-
-function useColor(options: Options): boolean {
-  const when = options.color ?? 'auto';
-  if (when !== 'auto') return when === 'always';
-  const noColor = process.env['NO_COLOR'];
-  return isTerminal() && (noColor === undefined || noColor === '');
-}
-
-/** The asked-for PIDs that are not in the tree, as one line. */
-function missingPids(missing: readonly number[], tree: NamespaceTree): string {
-  const denied = new Set(tree.report.leftOut.filter((p) => p.reason !== 'vanished').map((p) => p.pid));
-  const parts: string[] = [];
-  const absent = missing.filter((p) => !denied.has(p));
-  const hidden = missing.filter((p) => denied.has(p));
-  if (absent.length > 0) parts.push(`no process with PID ${absent.join(', ')}`);
-  if (hidden.length > 0) parts.push(`PID ${hidden.join(', ')} could not be inspected`);
-  return parts.join('; ');
-}
-
-function run(options: Options): number {
-  const format: ViewName = options.json === true ? 'json' : (options.format ?? 'compat');
-  const view = VIEWS[format];
-  checkProcfs();
-  const owned = options.owned || options.type !== undefined ? new Set(options.type ?? OWNABLE_TYPES) : undefined;
-  let tree = scanUserNamespaces(() => loadIoctls(options.ffi ?? 'koffi'), {
-    details: view.details,
-    holders: view.details && !options.processesOnly,
-    ...(owned !== undefined ? { owned } : {}),
-  });
-  if (options.pid !== undefined) {
-    const { namespacesHolding } = require('./filter') as typeof import('./filter');
-    const filtered = namespacesHolding(tree, options.pid);
-    if (filtered.missing.length > 0) throw new ToolFailure(missingPids(filtered.missing, tree));
-    tree = filtered.tree;
-  }
-  const style = () => ({ width: outputWidth(options), color: useColor(options), ascii: options.ascii });
-  writeOutput(view.render(tree, { names: userNamesOnce(), style }));
-  if (!options.quiet) {
-    const asRoot = process.getuid?.() === 0;
-    const leftOut = tree.report.leftOut;
-    const warning = leftOutWarning(leftOut, { root: asRoot, insideUserNamespace: leftOut.length > 0 && insideUserNamespace() });
-    if (warning !== null) complain(warning);
-    if (!asRoot && hidesOtherUsers()) {
-      complain('/proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them');
-    }
-  }
-  return EXIT_OK;
 }
 
 export function main(argv: readonly string[]): void {
@@ -225,7 +146,8 @@ function mainStatus(argv: readonly string[]): number {
   const options = parseCommandLine(argv);
   if (typeof options === 'number') return options;
   try {
-    return run(options);
+    overview(options);
+    return EXIT_OK;
   } catch (error) {
     if (error instanceof ToolFailure) {
       complain(error.message);

@@ -1,7 +1,7 @@
 // The scanner: turns /proc into the model. Each process's user namespace is identified with one
 // stat(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
 import { ToolFailure } from './failure';
-import { discoverHolders, type HoldersFound } from './holders';
+import type { HoldersFound } from './holders';
 import { tooManyOpenFiles, type NamespaceIoctls } from './kernel/ioctl-ns';
 import {
   closeNamespace,
@@ -66,7 +66,10 @@ export function scanUserNamespaces(loadIoctls: IoctlsLoader, options: ScanOption
   for (const pid of pids) scan.visit(pid);
   scan.climbAll();
   // Everything the original sees is placed by now; what follows only adds to it.
-  const held = options.holders === true || options.owned !== undefined ? discoverHolders(scan, pids, options.owned) : null;
+  const held =
+    options.holders === true || options.owned !== undefined
+      ? (require('./holders') as typeof import('./holders')).discoverHolders(scan, pids, options.owned)
+      : null;
   return scan.result(pids.length, held);
 }
 

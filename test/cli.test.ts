@@ -92,6 +92,23 @@ describe('how a run ends', () => {
     assert.equal(run.stderr, '0\n');
   });
 
+  it('writes all of a large document to a non-blocking pipe whose reader is slow', () => {
+    const wrapper = path.join(__dirname, 'support', 'nonblocking-stdout.js');
+    const facts = inPidNamespace({
+      rootMembers: 1000,
+      runs: [
+        {
+          label: 'slow-reader',
+          // The reader starts late: the 64 KiB pipe fills, and the writer meets EAGAIN.
+          command: ['sh', '-c', `node '${wrapper}' --json | (sleep 0.5; cat > "$DIR/document"); echo "$(wc -c < "$DIR/document")"`],
+        },
+      ],
+    });
+    const run = facts.runs.get('slow-reader')!;
+    assert.deepEqual([run.status, run.stderr], [0, '']);
+    assert.ok(Number(run.stdout) > 128 * 1024, `document of ${run.stdout.trim()} bytes`);
+  });
+
   it('says so in one line, with status 1, when standard output cannot be written', () => {
     const full = fs.openSync('/dev/full', 'w');
     try {

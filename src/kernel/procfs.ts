@@ -1,5 +1,6 @@
-// What the scanner needs from procfs, through Node's own fs: the PID entries, and the identity
-// of each process's user namespace. Every answer is typed; no errno escapes upward.
+// What the scan needs from procfs, through Node's own fs: the PID entries, each process's user
+// namespace, namespace links and files, descriptors, threads, bind mounts, ID maps and names.
+// Every answer is typed; no errno escapes upward.
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
 import { tooManyOpenFiles } from './ioctl-ns';
@@ -121,7 +122,14 @@ let nsfsDev: number | undefined;
 
 /** The st_dev of every namespace file: that of our own. */
 export function nsfsDevice(): number {
-  return (nsfsDev ??= fs.statSync(`${PROC}/self/ns/user`).dev);
+  if (nsfsDev === undefined) {
+    try {
+      nsfsDev = fs.statSync(`${PROC}/self/ns/user`).dev;
+    } catch (error) {
+      throw new ToolFailure(`cannot read ${PROC}/self/ns/user (${errnoCode(error)}): this kernel shows no user namespaces`);
+    }
+  }
+  return nsfsDev;
 }
 
 export interface OpenNamespace {

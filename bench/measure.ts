@@ -90,4 +90,8 @@ function measure(config: MeasureConfig): Measured {
   return { processes: pidEntries().length, commands, scan };
 }
 
-process.stdout.write(JSON.stringify(measure(JSON.parse(process.argv[2]!) as MeasureConfig)));
+try {
+  process.stdout.write(JSON.stringify(measure(JSON.parse(process.argv[2]!) as MeasureConfig)));
+} finally {
+  fs.rmSync(OUTPUT, { force: true });
+}

@@ -27,7 +27,6 @@ const MAX_WIDTH = 10_000;
 // PID_MAX_LIMIT on 64-bit kernels (proc(5), /proc/sys/kernel/pid_max).
 const MAX_PID = 4_194_304;
 
-
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
 // starts about 5 ms sooner without it.
 const commander = (): typeof import('commander') => require('commander') as typeof import('commander');

@@ -1,5 +1,5 @@
 // --pid: the namespaces that hold some processes, with their ancestors. A view of the model.
-import type { NamespaceTree, UserNamespace } from './model';
+import { allNamespaces, type NamespaceTree, type UserNamespace } from './model';
 
 export interface PidFilterResult {
   readonly tree: NamespaceTree;
@@ -9,13 +9,7 @@ export interface PidFilterResult {
 
 export function namespacesHolding(tree: NamespaceTree, pids: readonly number[]): PidFilterResult {
   const holder = new Map<number, UserNamespace>();
-  const walk = (list: readonly UserNamespace[]): void => {
-    for (const ns of list) {
-      for (const pid of ns.pids) holder.set(pid, ns);
-      walk(ns.children);
-    }
-  };
-  walk(tree.roots);
+  for (const ns of allNamespaces(tree)) for (const pid of ns.pids) holder.set(pid, ns);
   const keep = new Set<UserNamespace>();
   const missing: number[] = [];
   for (const pid of pids) {

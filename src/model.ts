@@ -110,6 +110,19 @@ export function newUserNamespace(id: NamespaceId, viaProcesses = true): UserName
   return { id, parent: null, children: [], pids: [], details: null, viaProcesses };
 }
 
+/** Every user namespace of the tree, depth first, parents before their children. */
+export function allNamespaces(tree: Pick<NamespaceTree, 'roots'>): UserNamespace[] {
+  const out: UserNamespace[] = [];
+  const walk = (list: readonly UserNamespace[]): void => {
+    for (const ns of list) {
+      out.push(ns);
+      walk(ns.children);
+    }
+  };
+  walk(tree.roots);
+  return out;
+}
+
 export function sameNamespace(a: NamespaceId, b: NamespaceId): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }

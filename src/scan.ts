@@ -1,5 +1,5 @@
 // The scanner: turns /proc into the model. Each process's user namespace is identified with one
-// stat(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
+// readlink(2); each namespace's ancestry is then climbed once with NS_GET_PARENT.
 import { ToolFailure } from './failure';
 import type { HoldersFound } from './holders';
 import { tooManyOpenFiles, type NamespaceIoctls } from './kernel/ioctl-ns';
@@ -164,7 +164,7 @@ class Scan implements UserNamespaceIndex {
     try {
       for (;;) {
         if (this.details) this.askOwner(child, fd);
-        const parent = this.ioctlsNow().parentOf(fd);
+        const parent = this.ioctls.parentOf(fd);
         if (!parent.ok) {
           // EPERM: the parent is outside the caller's namespace scope, so child is a root.
           if (parent.errno === 'EPERM') return this.placeAsRoot(child);
@@ -192,7 +192,7 @@ class Scan implements UserNamespaceIndex {
   }
 
   private askOwner(ns: UserNamespace, fd: number): void {
-    const owner = this.ioctlsNow().ownerUidOf(fd);
+    const owner = this.ioctls.ownerUidOf(fd);
     this.ownerUids.set(ns, owner.ok ? owner.uid : null);
   }
 
@@ -208,12 +208,9 @@ class Scan implements UserNamespaceIndex {
     this.roots.push(ns);
   }
 
-  private ioctlsNow(): NamespaceIoctls {
-    return (this.loadedIoctls ??= this.loadIoctls());
-  }
-
+  /** Loaded on first use: a run that climbs nowhere loads no FFI library. */
   get ioctls(): NamespaceIoctls {
-    return this.ioctlsNow();
+    return (this.loadedIoctls ??= this.loadIoctls());
   }
 
   known(id: NamespaceId): UserNamespace | undefined {

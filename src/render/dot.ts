@@ -3,7 +3,7 @@
 // where asked for, are small ellipses joined to their owner by dotted lines.
 import type { UserNames } from '../accounts';
 import type { NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
-import { describeHolder, heldBy, processNames } from './holders';
+import { describeHolder, heldBy, ownerName, processCount, processNames } from './holders';
 
 /** A DOT double-quoted string: backslash and quote escaped, newlines as \n. */
 const quoted = (text: string): string => `"${text.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
@@ -19,16 +19,14 @@ export function renderDot(tree: NamespaceTree, names: UserNames): string {
       const node = ownedNode(o);
       if (!ownedShown.has(node)) {
         ownedShown.add(node);
-        const count = o.pids.length === 1 ? '1 process' : `${o.pids.length} processes`;
-        out.push(`  ${node} [shape=ellipse, fontsize=10, label=${quoted(`${o.type} ${o.id.ino}\n${count}`)}];`);
+        out.push(`  ${node} [shape=ellipse, fontsize=10, label=${quoted(`${o.type} ${o.id.ino}\n${processCount(o.pids.length)}`)}];`);
       }
       if (owner !== null) out.push(`  ${owner} -> ${node} [style=dotted, arrowhead=none];`);
     }
   };
   const visit = (ns: UserNamespace): void => {
-    const uid = ns.details?.ownerUid ?? null;
-    const owner = uid === null ? '?' : (names.get(uid) ?? String(uid));
-    const count = ns.pids.length === 1 ? '1 process' : `${ns.pids.length} processes`;
+    const owner = ownerName(ns, names);
+    const count = processCount(ns.pids.length);
     const held = ns.pids.length === 0 ? heldBy(ns).map((h) => `\n${describeHolder(h, comms)}`).join('') : '';
     const style = ns.viaProcesses ? '' : ', style=dashed';
     out.push(`  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${held}`)}];`);

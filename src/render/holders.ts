@@ -1,16 +1,24 @@
-// Words for what holds a namespace, shared by the tree and dot views.
-import type { Holder, NamespaceTree, UserNamespace } from '../model';
+// Words shared by the tree and dot views: owners, process counts, and what holds a namespace.
+import type { UserNames } from '../accounts';
+import { allNamespaces, type Holder, type NamespaceTree, type UserNamespace } from '../model';
+
+/** The owner's user name, else the UID, else "?" where NS_GET_OWNER_UID could not be asked. */
+export function ownerName(ns: UserNamespace, names: UserNames): string {
+  const uid = ns.details?.ownerUid ?? null;
+  return uid === null ? '?' : (names.get(uid) ?? String(uid));
+}
+
+/** "1 process", "3 processes"; "0 processes" unless the view words none otherwise. */
+export function processCount(count: number, none = '0 processes'): string {
+  return count === 0 ? none : count === 1 ? '1 process' : `${count} processes`;
+}
 
 /** PID to process name, from every member the scan named. */
 export function processNames(tree: NamespaceTree): Map<number, string> {
   const names = new Map<number, string>();
-  const walk = (list: readonly UserNamespace[]): void => {
-    for (const ns of list) {
-      for (const process of ns.details?.processes ?? []) if (process.comm !== null) names.set(process.pid, process.comm);
-      walk(ns.children);
-    }
-  };
-  walk(tree.roots);
+  for (const ns of allNamespaces(tree)) {
+    for (const process of ns.details?.processes ?? []) if (process.comm !== null) names.set(process.pid, process.comm);
+  }
   return names;
 }
 

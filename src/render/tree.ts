@@ -2,7 +2,7 @@
 // many processes, UID map), then its processes as "PID comm", folded to the width.
 import type { UserNames } from '../accounts';
 import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
-import { describeHolder, heldBy, processNames } from './holders';
+import { describeHolder, heldBy, ownerName, processCount, processNames } from './holders';
 
 export interface TreeStyle {
   /** Columns to fold process lists to. */
@@ -62,18 +62,15 @@ export function renderTree(tree: NamespaceTree, names: UserNames, style: TreeSty
 /** "owns net 4026532008  2 processes", or what holds it where no process is in it. */
 function describeOwned(owned: OwnedNamespace, comms: ReadonlyMap<number, string>): string {
   const head = `owns ${owned.type} ${owned.id.ino}`;
-  const count = owned.pids.length;
-  if (count > 0) return `${head}  ${count === 1 ? '1 process' : `${count} processes`}`;
+  if (owned.pids.length > 0) return `${head}  ${processCount(owned.pids.length)}`;
   const [first, ...rest] = owned.holders;
   if (first === undefined) return head;
   return `${head}  ${describeHolder(first, comms)}${rest.length > 0 ? ` and ${rest.length} more` : ''}`;
 }
 
 function header(ns: UserNamespace, names: UserNames, glyphs: Glyphs, color: boolean): string {
-  const uid = ns.details?.ownerUid ?? null;
-  const owner = uid === null ? '?' : (names.get(uid) ?? String(uid));
-  const count = ns.pids.length;
-  const processes = count === 0 ? 'no processes' : count === 1 ? '1 process' : `${count} processes`;
+  const owner = ownerName(ns, names);
+  const processes = processCount(ns.pids.length, 'no processes');
   const uidMap = `uid ${shortMap(ns.details?.uidMap ?? null, glyphs)}`;
   return [paint(color, '1', String(ns.id.ino)), paint(color, '32', owner), paint(color, '2', `${processes}  ${uidMap}`)].join('  ');
 }

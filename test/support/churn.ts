@@ -1,8 +1,8 @@
 // The churn scenario, shared by its test (50 runs) and `npm run stress` (500): long-lived
 // processes in known namespaces, while short-lived processes and namespaces come and go.
 import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './fixture';
-import { allNamespaces, parseCompat } from './parse-compat';
-import type { NamespaceTree } from '../../src/model';
+import { parseCompat } from './parse-compat';
+import { allNamespaces, type NamespaceTree } from '../../src/model';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 
 const STEADY = [

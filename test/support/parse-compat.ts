@@ -53,11 +53,3 @@ function readPids(lines: string[], i: number, indent: string, pids: number[]): n
   }
   return i;
 }
-
-/** Every namespace in the tree, depth first. */
-export function allNamespaces(tree: NamespaceTree): UserNamespace[] {
-  const out: UserNamespace[] = [];
-  const walk = (list: UserNamespace[]): void => list.forEach((ns) => (out.push(ns), walk(ns.children)));
-  walk(tree.roots);
-  return out;
-}

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { ToolFailure } from '../../src/failure';
 import { loadIoctls, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
+import { allNamespaces } from '../../src/model';
 import { readUserNames } from '../../src/accounts';
 import { renderCompat } from '../../src/render/compat';
 import { renderJson } from '../../src/render/json';
@@ -16,10 +17,7 @@ function countDescriptors(): void {
     const ioctls = loadIoctls(backend);
     const start = openDescriptors();
     const tree = scanUserNamespaces(() => ioctls);
-    let count = 0;
-    const walk = (list: typeof tree.roots): void => list.forEach((ns) => ((count += 1), walk(ns.children)));
-    walk(tree.roots);
-    namespaces.push(count);
+    namespaces.push(allNamespaces(tree).length);
     if (openDescriptors() !== start) throw new Error(`${backend}: ${openDescriptors() - start} descriptors left open`);
   }
   process.stdout.write(JSON.stringify({ before, after: openDescriptors(), namespaces }));

@@ -176,10 +176,11 @@ describe('colour and width from the terminal and the environment', () => {
   });
 
   it('folds to COLUMNS when --width is not given', () => {
-    const run = (columns: string): string[] =>
-      spawnSync('node', [LAUNCHER, '--format', 'tree', '--quiet'], { encoding: 'utf8', env: { ...process.env, COLUMNS: columns } }).stdout.split('\n');
-    const widest = (lines: string[]): number => Math.max(...lines.slice(1).map((l) => [...l].length));
-    assert.ok(widest(run('40')) <= 40, 'folded to 40');
-    assert.ok(widest(run('200')) > 40, 'wider at 200');
+    // Known process names: the machine's own (kernel threads) change from run to run.
+    const withColumns = (columns: string): string[] => ['sh', '-c', `COLUMNS=${columns} exec node '${LAUNCHER}' --format tree --quiet`];
+    const f = inPidNamespace({ rootMembers: 30, runs: [{ label: '40', command: withColumns('40') }, { label: '200', command: withColumns('200') }] });
+    const widest = (label: string): number => Math.max(...f.runs.get(label)!.stdout.split('\n').slice(1).map((l) => [...l].length));
+    assert.ok(widest('40') <= 40, 'folded to 40');
+    assert.ok(widest('200') > 40, 'wider at 200');
   });
 });

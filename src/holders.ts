@@ -94,7 +94,7 @@ class Discovery {
   private userNamespace(link: NamespaceLink, path: string, holder: Holder): void {
     let ns = this.scan.known({ dev: this.nsfsDev, ino: link.ino });
     if (ns === undefined) {
-      const opened = openNamespaceFile(path);
+      const opened = openNamespaceFile(path, String(holder.pid));
       // Gone since the link was read, or not ours to open: nothing to show.
       if (isUnreadable(opened)) return;
       ns = this.scan.place(opened);
@@ -106,7 +106,7 @@ class Discovery {
     const key = `${link.type}:${link.ino}`;
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      const opened = openNamespaceFile(path);
+      const opened = openNamespaceFile(path, String(holder.pid));
       if (isUnreadable(opened)) return;
       entry = { namespace: { type: link.type, id: opened.id, pids: [], holders: [] }, owner: this.ownerOf(opened.fd), heldOwner: false };
       closeNamespace(opened.fd);

@@ -68,17 +68,21 @@ export interface Unreadable {
   readonly code: string;
 }
 
-/** Why a namespace file could not be read. ENOENT/ESRCH: the process is gone. */
-function unreadable(error: unknown): Unreadable {
+/**
+ * Why a namespace file of process `pid` could not be read. ENOENT/ESRCH: the process is gone.
+ * EACCES is ambiguous: the ptrace access check (proc(5)) says it for other users' processes, but
+ * fs/proc/namespaces.c also says it when the process exits between lookup and use, so a process
+ * whose /proc entry has gone by now counts as gone.
+ */
+function unreadable(error: unknown, pid: string): Unreadable {
   const code = errnoCode(error);
   switch (code) {
     case 'ENOENT':
     case 'ESRCH':
       return { reason: 'vanished', code };
-    // ptrace access mode checks (proc(5)): other users' processes, or ones even root may not read.
     case 'EACCES':
     case 'EPERM':
-      return { reason: 'permission', code };
+      return fs.existsSync(`${PROC}/${pid}`) ? { reason: 'permission', code } : { reason: 'vanished', code };
     // Not about this process: no other one would open either.
     case 'EMFILE':
     case 'ENFILE':
@@ -102,7 +106,7 @@ export function userNamespaceInode(pid: string): number | Unreadable {
   try {
     link = fs.readlinkSync(userNsPath(pid));
   } catch (error) {
-    return unreadable(error);
+    return unreadable(error, pid);
   }
   // Anything but the documented form: ask stat(2), which needs no parsing.
   if (!link.startsWith('user:[')) return statInode(pid);
@@ -114,7 +118,7 @@ function statInode(pid: string): number | Unreadable {
     const st = fs.statSync(userNsPath(pid), { throwIfNoEntry: false });
     return st === undefined ? VANISHED : st.ino;
   } catch (error) {
-    return unreadable(error);
+    return unreadable(error, pid);
   }
 }
 
@@ -142,16 +146,16 @@ export interface OpenNamespace {
  * from the earlier look: the process may have changed namespace, or its PID been reused, since.
  */
 export function openUserNamespace(pid: string): OpenNamespace | Unreadable {
-  return openNamespaceFile(userNsPath(pid));
+  return openNamespaceFile(userNsPath(pid), pid);
 }
 
-/** Opens any namespace file: /proc/PID/ns/TYPE, /proc/PID/fd/N, a bind mount's path. */
-export function openNamespaceFile(path: string): OpenNamespace | Unreadable {
+/** Opens a namespace file of process `pid`: /proc/PID/ns/TYPE, /proc/PID/fd/N, /proc/PID/root/PATH. */
+export function openNamespaceFile(path: string, pid: string): OpenNamespace | Unreadable {
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_RDONLY);
   } catch (error) {
-    return unreadable(error);
+    return unreadable(error, pid);
   }
   return { fd, id: identify(fd) };
 }

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../src/model';
-import type { JsonDocument, JsonNamespace } from '../src/render/json';
-import { inPidNamespace, LAUNCHER, type FixtureFacts } from './support/fixture';
-import { parseCompat } from './support/parse-compat';
+import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
+import { parseCompat } from '../support/parse-compat';
 
 const NOBODY = 65534;
 const spec = {
@@ -90,7 +90,7 @@ describe('the views on real namespaces', () => {
   it('JSON and compat rendered from one scan describe the same tree', () => {
     const f = inPidNamespace({
       chains: spec.chains,
-      runs: [{ label: 'both', command: [process.execPath, path.join(__dirname, 'support', 'probe.js'), 'both-views'] }],
+      runs: [{ label: 'both', command: [process.execPath, path.join(__dirname, '..', 'support', 'probe.js'), 'both-views'] }],
     });
     const both = JSON.parse(f.runs.get('both')!.stdout) as { compat: string; json: string };
     const doc = JSON.parse(both.json) as JsonDocument;

@@ -1,14 +1,14 @@
 // The tree and JSON views, and the --pid filter, on hand-built models.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { namespacesHolding } from '../src/filter';
-import type { NamespaceDetails, UserNamespace } from '../src/model';
-import { renderCompat } from '../src/render/compat';
-import { renderDot } from '../src/render/dot';
-import { describeHolder } from '../src/render/holders';
-import { renderJson, type JsonDocument } from '../src/render/json';
-import { renderTree, shortMap } from '../src/render/tree';
-import { ns, tree } from './support/models';
+import { namespacesHolding } from '../../src/filter';
+import type { NamespaceDetails, UserNamespace } from '../../src/model';
+import { renderCompat } from '../../src/render/compat';
+import { renderDot } from '../../src/render/dot';
+import { describeHolder } from '../../src/render/holders';
+import { renderJson, type JsonDocument } from '../../src/render/json';
+import { renderTree, shortMap } from '../../src/render/tree';
+import { ns, tree } from '../support/models';
 
 const names = new Map([
   [0, 'root'],

@@ -1,9 +1,9 @@
 // The scanner on real user namespaces, in a private PID namespace, through both backends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderCompat } from '../src/render/compat';
-import { expectedTree, hiddenFrom, membersSeenBy } from './support/expected';
-import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './support/fixture';
+import { renderCompat } from '../../src/render/compat';
+import { expectedTree, hiddenFrom, membersSeenBy } from '../support/expected';
+import { inPidNamespace, type FixtureFacts, type FixtureSpec } from '../support/fixture';
 
 const BOTH_BACKENDS = [
   { label: 'koffi', args: ['--ffi', 'koffi'] },

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { inPidNamespace, LAUNCHER } from './support/fixture';
+import { inPidNamespace, LAUNCHER } from '../support/fixture';
 
 describe('what the tool takes from where it runs', () => {
   it('loads nothing from the current directory, and ignores variables it does not document', () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { inPidNamespace, LAUNCHER, PROJECT } from './support/fixture';
+import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture';
 
 const HELP_HINT = " (see 'userns-overview --help')\n";
 
@@ -93,7 +93,7 @@ describe('how a run ends', () => {
   });
 
   it('writes all of a large document to a non-blocking pipe whose reader is slow', () => {
-    const wrapper = path.join(__dirname, 'support', 'nonblocking-stdout.js');
+    const wrapper = path.join(__dirname, '..', 'support', 'nonblocking-stdout.js');
     const facts = inPidNamespace({
       rootMembers: 1000,
       runs: [

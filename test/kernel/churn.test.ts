@@ -2,7 +2,7 @@
 // and every long-lived process is in its namespace under the right chain of parents.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runUnderChurn } from './support/churn';
+import { runUnderChurn } from '../support/churn';
 
 describe('a scan under churn', () => {
   it('exits 0 with a well-formed tree and no message in 50 runs of 50, compat and JSON, both backends', () => {

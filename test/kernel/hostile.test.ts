@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { PROC_USER_INIT_INO } from '../src/scan';
-import { inPidNamespace, LAUNCHER } from './support/fixture';
-import { parseCompat } from './support/parse-compat';
+import { PROC_USER_INIT_INO } from '../../src/scan';
+import { inPidNamespace, LAUNCHER } from '../support/fixture';
+import { parseCompat } from '../support/parse-compat';
 
 const NOBODY = 65534;
 
@@ -39,7 +39,7 @@ describe('hostile conditions', () => {
       runs: [
         { label: 'koffi', command: limited(20, 'koffi') },
         { label: 'ffi-napi', command: limited(20, 'ffi-napi') },
-        { label: 'exhausted', command: ['node', path.join(__dirname, 'support', 'probe.js'), 'exhausted'] },
+        { label: 'exhausted', command: ['node', path.join(__dirname, '..', 'support', 'probe.js'), 'exhausted'] },
       ],
     });
     for (const label of ['koffi', 'ffi-napi']) {

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { JsonDocument, JsonNamespace } from '../src/render/json';
-import { renderCompat } from '../src/render/compat';
-import { expectedTree, membersSeenBy } from './support/expected';
-import { inPidNamespace, LAUNCHER, type FixtureFacts } from './support/fixture';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import { renderCompat } from '../../src/render/compat';
+import { expectedTree, membersSeenBy } from '../support/expected';
+import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
 
 // (c) first: the private mount namespace must not copy (b)'s bind mount.
 const SETUP = String.raw`

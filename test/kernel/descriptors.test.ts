@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { inPidNamespace } from './support/fixture';
+import { inPidNamespace } from '../support/fixture';
 
-const PROBE = ['node', path.join(__dirname, 'support', 'probe.js')];
+const PROBE = ['node', path.join(__dirname, '..', 'support', 'probe.js')];
 
 describe('descriptors and ioctl failures', () => {
   it('leaves no descriptor open after scanning a deep and a wide tree, with either backend', () => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { inPidNamespace, PROJECT } from './support/fixture';
+import { inPidNamespace, PROJECT } from '../support/fixture';
 
 interface PackedFile {
   path: string;

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runUnderChurn } from '../support/churn';
+import { NEEDS_ROOT } from '../support/requirements';
 
-describe('a scan under churn', () => {
+describe('a scan under churn', { skip: NEEDS_ROOT }, () => {
   it('exits 0 with a well-formed tree and no message in 50 runs of 50, compat and JSON, both backends', () => {
     const outcome = runUnderChurn(50);
     assert.deepEqual(outcome.failures, []);

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
 
 const HELP_HINT = " (see 'userns-overview --help')\n";
 
@@ -17,6 +18,7 @@ function tool(args: string[], options: { stdout?: number } = {}): SpawnSyncRetur
   });
 }
 
+// Needs neither root nor a fixture: the tool stops at its options, before any scan.
 describe('the command line', () => {
   for (const [args, message] of [
     [['--bogus'], "unknown option '--bogus'"],
@@ -69,7 +71,7 @@ describe('the command line', () => {
   });
 });
 
-describe('how a run ends', () => {
+describe('how a run ends', { skip: NEEDS_ROOT }, () => {
   it('ends quietly with status 0 when the reader has closed the pipe', async () => {
     const child = spawn('node', [LAUNCHER, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Closed before the tool has even started Node: its one write meets EPIPE.
@@ -154,7 +156,7 @@ describe('how a run ends', () => {
   });
 });
 
-describe('the FFI backends', () => {
+describe('the FFI backends', { skip: NEEDS_ROOT }, () => {
   /** A copy of the installed tool whose node_modules lacks ffi-napi and ref-napi. */
   function copyWithoutFfiNapi(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-no-ffi-napi-'));

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { inPidNamespace } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
 
 const PROBE = ['node', path.join(__dirname, '..', 'support', 'probe.js')];
 
-describe('descriptors and ioctl failures', () => {
+describe('descriptors and ioctl failures', { skip: NEEDS_ROOT }, () => {
   it('leaves no descriptor open after scanning a deep and a wide tree, with either backend', () => {
     const chains = [
       { name: 'deep', depth: 33 },

@@ -6,8 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { inPidNamespace, LAUNCHER } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
 
-describe('what the tool takes from where it runs', () => {
+describe('what the tool takes from where it runs', { skip: NEEDS_ROOT }, () => {
   it('loads nothing from the current directory, and ignores variables it does not document', () => {
     const hostile = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-hostile-cwd-'));
     try {

@@ -7,6 +7,7 @@ import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 import { renderCompat } from '../../src/render/compat';
 import { expectedTree, membersSeenBy } from '../support/expected';
 import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
 
 // (c) first: the private mount namespace must not copy (b)'s bind mount.
 const SETUP = String.raw`
@@ -69,7 +70,7 @@ function childrenOfRoot(label: string): Map<number, JsonNamespace> {
   return new Map(doc.roots[0]!.children.map((ns) => [ns.ino, ns]));
 }
 
-describe('namespaces held without a member process', () => {
+describe('namespaces held without a member process', { skip: NEEDS_ROOT }, () => {
   it('JSON shows each under its parent, with what holds it', () => {
     const children = childrenOfRoot('json');
     const byFd = children.get(ino('fdUserns'))!;

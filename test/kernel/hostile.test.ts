@@ -6,10 +6,11 @@ import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/scan';
 import { inPidNamespace, LAUNCHER } from '../support/fixture';
 import { parseCompat } from '../support/parse-compat';
+import { NEEDS_ROOT } from '../support/requirements';
 
 const NOBODY = 65534;
 
-describe('hostile conditions', () => {
+describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
   it('under hidepid=invisible, shows an unprivileged user its own processes and says others are hidden', () => {
     const f = inPidNamespace({
       hidepid: true,

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inPidNamespace, PROJECT } from '../support/fixture';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
 
 interface PackedFile {
   path: string;
@@ -31,7 +32,7 @@ function pathWithoutCompiler(dir: string): string {
   return bin;
 }
 
-describe('the packed package', () => {
+describe('the packed package', { skip: NEEDS_ROOT }, () => {
   let work: string;
   let tarball: string;
 
@@ -94,7 +95,7 @@ describe('the packed package', () => {
     assert.equal(f.runs.get('koffi')!.stdout.split('\n').filter((l) => l.includes('{')).length, 3);
   });
 
-  it('installs with a compiler: both backends work and agree', () => {
+  it('installs with a compiler: both backends work and agree', { skip: needsPrograms('g++', 'make', 'python3') }, () => {
     const { launcher } = install('with-compiler', process.env);
     const f = inPidNamespace({
       chains: [{ name: 'child', depth: 2 }],

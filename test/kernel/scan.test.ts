@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { renderCompat } from '../../src/render/compat';
 import { expectedTree, hiddenFrom, membersSeenBy } from '../support/expected';
 import { inPidNamespace, type FixtureFacts, type FixtureSpec } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
 
 const BOTH_BACKENDS = [
   { label: 'koffi', args: ['--ffi', 'koffi'] },
@@ -20,7 +21,7 @@ function assertExactTrees(facts: FixtureFacts, spec: FixtureSpec): void {
   }
 }
 
-describe('scanning real user namespaces', () => {
+describe('scanning real user namespaces', { skip: NEEDS_ROOT }, () => {
   it('shows member-less namespaces between the root and a member, each under its parent', () => {
     const spec: FixtureSpec = {
       chains: [

@@ -8,6 +8,7 @@ import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
 import { parseCompat } from '../support/parse-compat';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
 
 const NOBODY = 65534;
 const spec = {
@@ -49,7 +50,7 @@ function fixture(): FixtureFacts {
   return (facts ??= inPidNamespace(spec));
 }
 
-describe('the views on real namespaces', () => {
+describe('the views on real namespaces', { skip: NEEDS_ROOT }, () => {
   it('JSON describes the same tree as compat, with owners, maps and names', () => {
     const f = fixture();
     const compat = f.runs.get('compat')!;
@@ -136,7 +137,7 @@ describe('the views on real namespaces', () => {
   });
 });
 
-describe('--pid on real namespaces', () => {
+describe('--pid on real namespaces', { skip: NEEDS_ROOT }, () => {
   it('shows only where the process sits, and refuses a PID that is not there', () => {
     // The PID is known only inside the fixture, from its records.
     const pidOf = `$(sed -n 's/^pid nobodys //p' "$DIR/records")`;
@@ -161,14 +162,14 @@ describe('--pid on real namespaces', () => {
   });
 });
 
-describe('colour and width from the terminal and the environment', () => {
+describe('colour and width from the terminal and the environment', { skip: NEEDS_ROOT }, () => {
   const inTerminal = (env: Record<string, string>): string =>
     spawnSync('script', ['-qec', `node '${LAUNCHER}' --format tree --quiet`, '/dev/null'], {
       encoding: 'utf8',
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     }).stdout;
 
-  it('colours for a terminal unless NO_COLOR is set, and never for a pipe', () => {
+  it('colours for a terminal unless NO_COLOR is set, and never for a pipe', { skip: needsPrograms('script') }, () => {
     assert.match(inTerminal({}), /\x1b\[1m/);
     assert.doesNotMatch(inTerminal({ NO_COLOR: '1' }), /\x1b\[/);
     const piped = spawnSync('node', [LAUNCHER, '--format', 'tree', '--quiet'], { encoding: 'utf8' }).stdout;

@@ -6,43 +6,10 @@ import { describe, it } from 'node:test';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 import { renderCompat } from '../../src/render/compat';
 import { expectedTree, membersSeenBy } from '../support/expected';
-import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
+import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
 import { NEEDS_ROOT } from '../support/requirements';
 
-// (c) first: the private mount namespace must not copy (b)'s bind mount.
-const SETUP = String.raw`
-# (a) A user namespace held only by fd 3 of a sleep in the root namespace.
-unshare -U -r sleep infinity & P=$!
-untilNamespaceOf $P
-fact fdUserns "$(stat -L -c %i /proc/$P/ns/user)"
-sh -c "exec 3< /proc/$P/ns/user; exec sleep infinity" & H=$!
-echo "pid root $H" >> "$DIR/records"
-fact fdHolder $H
-until [ -e /proc/$H/fd/3 ]; do sleep 0.01; done
-
-# (c) A user namespace held only by a bind mount in a private mount namespace.
-unshare -U -r sleep infinity & Q=$!
-untilNamespaceOf $Q
-fact mountUserns "$(stat -L -c %i /proc/$Q/ns/user)"
-unshare -m sh -c "touch '$DIR/userns' && mount --bind /proc/$Q/ns/user '$DIR/userns' && touch '$DIR/mounted' && exec sleep infinity" & M=$!
-echo "pid root $M" >> "$DIR/records"
-until [ -e "$DIR/mounted" ]; do sleep 0.01; done
-fact mountHolder $M
-fact mountPath "$DIR/userns"
-
-# (b) A network namespace bind-mounted here, owned by a user namespace with no member.
-unshare -U -r --net sleep infinity & N=$!
-untilNamespaceOf $N
-fact netUserns "$(stat -L -c %i /proc/$N/ns/user)"
-fact netns "$(stat -L -c %i /proc/$N/ns/net)"
-touch "$DIR/netns"
-mount --bind /proc/$N/ns/net "$DIR/netns"
-fact netPath "$DIR/netns"
-
-# Only the holds are left: the members exit, and are reaped (a zombie would still be a member).
-kill $P $Q $N
-wait $P $Q $N 2>/dev/null || true
-`;
+const SETUP = fixtureScript('held-namespaces.sh');
 
 let facts: FixtureFacts;
 const fixture = (): FixtureFacts =>

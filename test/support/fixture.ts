@@ -1,7 +1,8 @@
 // Real namespace trees for the tests, built inside a private PID namespace with its own /proc
 // (unshare --pid --fork --mount-proc), so that the set of processes is known. The fixture's
 // first process runs the script; when it exits the kernel ends every process in the namespace,
-// and --kill-child makes sure it exits even if the test gives up on it.
+// and --kill-child makes sure it exits even if the test gives up on it. The shell parts are in
+// test/fixtures; this file puts them together for each spec.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -55,7 +56,8 @@ export interface FixtureSpec {
   /**
    * Shell commands run once the chains are ready and before the tool. They may use $DIR, and
    * `fact NAME VALUE` to report what they made (FixtureFacts.extra), and `untilNamespaceOf PID`
-   * to wait until PID has left the root user namespace.
+   * to wait until PID has left the root user namespace (test/fixtures/prelude.sh). A setup
+   * that is more than a line lives in test/fixtures too (see fixtureScript).
    */
   readonly setup?: string;
   /** How long the whole fixture may take (default 120 s). */
@@ -83,105 +85,18 @@ export interface FixtureFacts {
   readonly extra: ReadonlyMap<string, string>;
 }
 
-// Each level records its namespace (stat -L, not the tool), then either goes one level deeper
-// or starts its members and becomes the last of them.
-const LEVEL_SH = String.raw`
-name=$1; remaining=$2; members=$3
-# A level whose map its creator writes waits for it: an unmapped root cannot go deeper.
-if [ "$4" = wait ]; then
-  until grep -q . /proc/self/uid_map; do sleep 0.01; done
-fi
-echo "ns $name $remaining $(stat -L -c '%d %i' /proc/self/ns/user)" >> "$DIR/records"
-if [ "$remaining" -gt 0 ]; then
-  exec unshare -U -r sh "$DIR/level.sh" "$name" $((remaining - 1)) "$members"
-fi
-i=1
-while [ $i -lt "$members" ]; do
-  sleep infinity &
-  echo "pid $name $!" >> "$DIR/records"
-  i=$((i + 1))
-done
-echo "pid $name $$" >> "$DIR/records"
-echo "ready $name" >> "$DIR/records"
-exec sleep infinity
-`;
-
-// One namespace of a forest: starts its children, then its members, and becomes the last one.
-const FOREST_SH = String.raw`
-level=$1; fanout=$2; members=$3
-if [ "$level" -gt 1 ]; then
-  i=0
-  while [ $i -lt "$fanout" ]; do
-    unshare -U -r sh "$DIR/forest.sh" $((level - 1)) "$fanout" "$members" &
-    i=$((i + 1))
-  done
-fi
-i=1
-while [ $i -lt "$members" ]; do
-  sleep infinity &
-  i=$((i + 1))
-done
-echo "ready forest" >> "$DIR/records"
-exec sleep infinity
-`;
-
-const PRELUDE = String.raw`
-set -e
-echo "root x 0 $(stat -L -c '%d %i' /proc/1/ns/user)" >> "$DIR/records"
-ROOT_INO=$(stat -L -c %i /proc/1/ns/user)
-echo "pid root 1" >> "$DIR/records"
-awaitReady() {
-  tries=0
-  while [ "$(grep -c '^ready ' "$DIR/records" || true)" -lt "$1" ]; do
-    tries=$((tries + 1))
-    [ $tries -lt 15000 ] || { echo "fixture: chains not ready" >&2; exit 1; }
-    sleep 0.02
-  done
+/** The text of a shell script in test/fixtures, read from the sources: tsc does not copy it to dist. */
+export function fixtureScript(name: string): string {
+  return fs.readFileSync(path.join(PROJECT, 'test', 'fixtures', name), 'utf8');
 }
-fact() {
-  echo "fact $1 $2" >> "$DIR/records"
-}
-untilNamespaceOf() {
-  until [ "$(stat -L -c %i /proc/$1/ns/user)" != "$ROOT_INO" ]; do sleep 0.01; done
-}
-mappedChain() {
-  unshare -U sh "$DIR/level.sh" "$1" $(($2 - 1)) "$3" wait &
-  pid=$!
-  until [ "$(stat -L -c %i /proc/$pid/ns/user)" != "$ROOT_INO" ]; do sleep 0.01; done
-  echo "$4" | tr , '\n' > /proc/$pid/uid_map
-  echo "$4" | tr , '\n' > /proc/$pid/gid_map
-}
-runTool() {
-  label=$1; shift
-  start=$(date +%s%N)
-  sh -c 'echo "tool $0 $$" >> "$DIR/records"; exec "$@"' "$label" "$@" \
-    > "$DIR/out.$label" 2> "$DIR/err.$label" && rc=0 || rc=$?
-  echo "$rc $(( $(date +%s%N) - start ))" > "$DIR/status.$label"
-}
-`;
-
-// Short-lived processes, some two user namespaces deep, a few hundred a second; it ends with the
-// fixture's PID namespace.
-const CHURN = String.raw`
-(
-  while :; do
-    for i in 1 2 3 4 5 6; do
-      unshare -U -r unshare -U -r sleep 0.0$i &
-      sleep 0.00$i &
-      true &
-    done
-    wait
-  done
-) &
-`;
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 const asUser = (uid: number | undefined): string =>
   uid === undefined ? '' : `setpriv --reuid=${uid} --regid=${uid} --clear-groups `;
 
 function script(spec: FixtureSpec): string {
-  const lines = [PRELUDE];
-  if (spec.churn === true) lines.push(CHURN);
+  const lines = [fixtureScript('prelude.sh')];
+  if (spec.churn === true) lines.push(fixtureScript('churn.sh'));
   for (let i = 0; i < (spec.rootMembers ?? 0); i++) {
     lines.push(`sleep infinity &`, `echo "pid root $!" >> "$DIR/records"`);
   }
@@ -220,8 +135,9 @@ export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
     fs.chmodSync(dir, 0o777);
     fs.writeFileSync(path.join(dir, 'records'), '', { mode: 0o666 });
     fs.chmodSync(path.join(dir, 'records'), 0o666);
-    fs.writeFileSync(path.join(dir, 'level.sh'), LEVEL_SH, { mode: 0o644 });
-    fs.writeFileSync(path.join(dir, 'forest.sh'), FOREST_SH, { mode: 0o644 });
+    // Copied, not run from the project: chains started as another user may not read it there.
+    fs.writeFileSync(path.join(dir, 'level.sh'), fixtureScript('level.sh'), { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'forest.sh'), fixtureScript('forest.sh'), { mode: 0o644 });
     fs.writeFileSync(path.join(dir, 'fixture.sh'), script(spec));
     const result = spawnSync(
       'unshare',

@@ -2,9 +2,9 @@
 // scan alone in this process. Prints one JSON document. Called by bench.ts, not by people.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { loadIoctls } from '../src/kernel/ioctl-ns';
+import { discover } from '../src/discover/discover';
+import { systemKernel } from '../src/kernel/kernel';
 import { renderCompat } from '../src/render/compat';
-import { scanUserNamespaces } from '../src/scan';
 
 export interface MeasureConfig {
   readonly warmup: number;
@@ -74,10 +74,11 @@ function measure(config: MeasureConfig): Measured {
   const commands = times.map((t, i) => ({ ...t, peakKiB: peakKiB(config.commands[i]!.argv) }));
   let scan: Measured['scan'] = null;
   if (config.scanAlone) {
-    const ioctls = loadIoctls('koffi');
-    const tree = scanUserNamespaces(() => ioctls);
+    const kernel = systemKernel('koffi');
+    const compat = { details: false, holders: false };
+    const tree = discover(kernel, compat);
     scan = {
-      scanner: timeInProcess(() => scanUserNamespaces(() => ioctls), 2, config.runs),
+      scanner: timeInProcess(() => discover(kernel, compat), 2, config.runs),
       // The floor for Node: the same readdir, and one statSync a process, nothing else.
       statLoop: timeInProcess(
         () => pidEntries().map((pid) => fs.statSync(`/proc/${pid}/ns/user`, { throwIfNoEntry: false })),

@@ -1,7 +1,7 @@
 // The command line: commander's wiring, and the mapping of outcomes to exit statuses.
 import type { Command } from 'commander';
 import { ToolFailure } from './failure';
-import { BACKENDS } from './kernel/ioctl-ns';
+import { BACKENDS } from './kernel/libc';
 import type { NamespaceType } from './model';
 import { complain } from './output';
 import { COLOR_WHEN, overview, OWNABLE_TYPES, type Options } from './overview';
@@ -150,7 +150,7 @@ function mainStatus(argv: readonly string[]): number {
   } catch (error) {
     if (error instanceof ToolFailure) {
       complain(error.message);
-      return error.status;
+      return EXIT_FAILURE;
     }
     // A bug of ours: still one line, never a stack trace.
     complain(`internal error: ${error instanceof Error ? error.message : String(error)}`);

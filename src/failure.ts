@@ -1,12 +1,9 @@
 /**
  * A failure that a user can meet (no procfs, an old kernel, a missing backend, a full disk).
- * The CLI prints its message as one line on standard error and exits with its status.
+ * The CLI prints its message as one line on standard error and exits with status 1.
  */
 export class ToolFailure extends Error {
-  constructor(
-    message: string,
-    readonly status: number = 1,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'ToolFailure';
   }

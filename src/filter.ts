@@ -23,5 +23,5 @@ export function namespacesHolding(tree: NamespaceTree, pids: readonly number[]):
     return kept;
   };
   const roots = tree.roots.filter((root) => keep.has(root)).map((root) => copy(root, null));
-  return { tree: { roots, report: tree.report }, missing };
+  return { tree: { roots, report: tree.report, processNames: tree.processNames, unplaced: [] }, missing };
 }

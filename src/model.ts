@@ -1,5 +1,5 @@
-// The model that the scanner builds and every renderer reads. Plain data: nothing here talks
-// to the kernel, so a renderer can be tested on a hand-built tree.
+// The model that discovery builds and every view reads. Plain data: nothing here talks to the
+// kernel, so a view can be tested on a hand-built tree.
 
 /** A namespace is identified by the device and inode of its nsfs file (ioctl_ns(2)). */
 export interface NamespaceId {
@@ -10,22 +10,31 @@ export interface NamespaceId {
 /** The namespace types of namespaces(7), by the names of their /proc/PID/ns files. */
 export const NAMESPACE_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
 export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
+/** Every type but user: the namespaces a user namespace can own. */
+export const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type): type is Exclude<NamespaceType, 'user'> => type !== 'user');
 
 /**
- * What keeps a namespace alive (namespaces(7)): a member process, an open descriptor, a bind
- * mount, a thread, or a process's pid_for_children/time_for_children. For a user namespace,
- * `via` says the hold is through a namespace it owns, which keeps its owner alive.
+ * What keeps a namespace alive besides its member processes (namespaces(7)): an open
+ * descriptor, a bind mount, a thread, or a process's pid_for_children/time_for_children. For a
+ * user namespace, `via` says the hold is through a namespace it owns, which keeps its owner
+ * alive; such a hold may also be a member process of that namespace (kind process).
  */
 export interface Holder {
   readonly kind: 'process' | 'fd' | 'mount' | 'task' | 'for-children';
   readonly pid: number;
-  /** kind fd: the descriptor's number in that process. */
+  /** kind fd: the descriptor's number in that process (the lowest, where it has several). */
   readonly fd?: number;
+  /** kind fd, where the process holds more than one descriptor of it: all of them, as ranges ("3-9,12"). */
+  readonly fds?: string;
+  /** kind fd: how many descriptors (with fds); kind mount: how many mounts are stacked there. */
+  readonly count?: number;
   /** kind task: the thread. */
   readonly tid?: number;
   /** kind mount: the mount point, in the mount namespace of pid. */
   readonly path?: string;
   readonly via?: { readonly type: NamespaceType; readonly ino: number };
+  /** Why the namespace could not be opened through this holder, where it could not. */
+  readonly unverified?: string;
 }
 
 /** A namespace of another type, listed under the user namespace that owns it (--owned). */
@@ -34,6 +43,7 @@ export interface OwnedNamespace {
   readonly id: NamespaceId;
   /** Processes whose /proc/PID/ns/TYPE it is, sorted. */
   readonly pids: number[];
+  /** What holds it besides those processes. */
   readonly holders: Holder[];
 }
 
@@ -41,17 +51,29 @@ export interface UserNamespace {
   readonly id: NamespaceId;
   /** null at a root: NS_GET_PARENT answered EPERM. */
   parent: UserNamespace | null;
-  /** In the order the scan first met each child or one of its descendants. */
+  /** In the order discovery first met each child or one of its descendants. */
   readonly children: UserNamespace[];
-  /** Member processes, sorted numerically once the scan is complete. */
+  /** Member processes, sorted numerically once discovery is complete. */
   readonly pids: number[];
-  /** What the views other than compat show; null when the scan was not asked for it. */
+  /** What holds it besides its members; empty where nothing was looked for. */
+  readonly holders: Holder[];
+  /** What the views other than compat show; null when discovery was not asked for it. */
   details: NamespaceDetails | null;
   /**
    * Whether the original would show it: it, or a namespace below it, has a member process.
    * false for namespaces found only through what holds them (descriptors, bind mounts).
    */
   readonly viaProcesses: boolean;
+}
+
+/**
+ * A namespace known only by the inode a link or a mount named, which could not be opened safely
+ * (covered by another mount, changed while read), so its place in the tree is unknown.
+ */
+export interface UnplacedNamespace {
+  readonly type: NamespaceType;
+  readonly id: NamespaceId;
+  readonly holders: Holder[];
 }
 
 /** One line of /proc/PID/uid_map or gid_map. */
@@ -61,22 +83,12 @@ export interface IdMapRange {
   readonly count: number;
 }
 
-export interface MemberProcess {
-  readonly pid: number;
-  /** /proc/PID/comm; null where it could not be read. */
-  readonly comm: string | null;
-}
-
 export interface NamespaceDetails {
   /** NS_GET_OWNER_UID: the creator's UID; null where it could not be asked. */
   readonly ownerUid: number | null;
   /** From a member's uid_map and gid_map; null where no member's could be read. */
   readonly uidMap: readonly IdMapRange[] | null;
   readonly gidMap: readonly IdMapRange[] | null;
-  /** The members, in PID order. */
-  readonly processes: readonly MemberProcess[];
-  /** What holds it other than its member processes; empty where nothing was looked for. */
-  readonly holders: readonly Holder[];
   /** With --owned: the namespaces of other types it owns, by type then inode; else null. */
   readonly owned: readonly OwnedNamespace[] | null;
 }
@@ -91,23 +103,39 @@ export interface LeftOutProcess {
   readonly code: string;
 }
 
+/** Who looked, as far as it changes what could be seen: what the warnings need. */
+export interface Viewer {
+  readonly root: boolean;
+  /** The tool itself runs inside a user namespace: what lies outside is not its to inspect. */
+  readonly insideUserNamespace: boolean;
+  /** /proc hides other users' processes (hidepid=invisible). */
+  readonly hidesOtherUsers: boolean;
+}
+
 export interface ScanReport {
-  /** How many /proc/PID entries the scan visited. */
+  /** How many /proc/PID entries discovery visited. */
   readonly visited: number;
   /** Processes that are not in the tree, in PID order. */
   readonly leftOut: LeftOutProcess[];
+  readonly viewer: Viewer;
+  /** What a budget stopped discovery from reading, one sentence each. */
+  readonly cut: readonly string[];
 }
 
 export interface NamespaceTree {
-  /** In the order in which the scan first met each root's tree. */
+  /** In the order in which discovery first met each root's tree. */
   readonly roots: UserNamespace[];
   readonly report: ScanReport;
+  /** Process names (/proc/PID/comm) where the view asked for them and they could be read. */
+  readonly processNames: ReadonlyMap<number, string>;
   /** With --owned: namespaces whose owner is outside what the tool can see (NS_GET_USERNS: EPERM). */
   readonly ownerNotVisible?: readonly OwnedNamespace[];
+  /** Namespaces that holders name but that could not be opened safely, in the order met. */
+  readonly unplaced: readonly UnplacedNamespace[];
 }
 
 export function newUserNamespace(id: NamespaceId, viaProcesses = true): UserNamespace {
-  return { id, parent: null, children: [], pids: [], details: null, viaProcesses };
+  return { id, parent: null, children: [], pids: [], holders: [], details: null, viaProcesses };
 }
 
 /** Every user namespace of the tree, depth first, parents before their children. */
@@ -122,6 +150,10 @@ export function allNamespaces(tree: Pick<NamespaceTree, 'roots'>): UserNamespace
   walk(tree.roots);
   return out;
 }
+
+/** The order of owned namespaces in every list: by type, then inode. */
+export const byTypeThenInode = (a: { type: NamespaceType; id: NamespaceId }, b: { type: NamespaceType; id: NamespaceId }): number =>
+  a.type === b.type ? a.id.ino - b.id.ino : a.type < b.type ? -1 : 1;
 
 export function sameNamespace(a: NamespaceId, b: NamespaceId): boolean {
   return a.dev === b.dev && a.ino === b.ino;

@@ -1,17 +1,21 @@
-// Writing to standard output and standard error with plain write(2): the tree goes out in one
-// piece, a reader that has gone away is not an error, and a failed write is reported once.
+// Writing to standard output and standard error with plain write(2): a reader that has gone
+// away is not an error, and a failed write is reported once.
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from './failure';
 
 const STDOUT = 1;
 const STDERR = 2;
+/** Large enough that a big document takes few write(2) calls, small enough to bound memory. */
+const CHUNK = 1 << 16;
+
+/** The reader of standard output closed it: the run ends quietly, with status 0. */
+export class ReaderGone extends Error {}
 
 /**
- * Writes all of text to standard output. Returns false when the reader closed the pipe
- * (EPIPE: Node ignores SIGPIPE, so the write fails instead of killing us), which callers treat
- * as a normal end. Any other failure is a ToolFailure.
+ * Writes all of text to standard output. EPIPE (Node ignores SIGPIPE, so the write fails
+ * instead of killing us) throws ReaderGone; any other failure is a ToolFailure.
  */
-export function writeOutput(text: string): boolean {
+export function writeOutput(text: string): void {
   const bytes = Buffer.from(text);
   let offset = 0;
   while (offset < bytes.length) {
@@ -19,7 +23,7 @@ export function writeOutput(text: string): boolean {
       offset += fs.writeSync(STDOUT, bytes, offset);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'EPIPE') return false;
+      if (code === 'EPIPE') throw new ReaderGone();
       // Standard output left non-blocking by whoever made it (a shared pipe): wait and retry.
       if (code === 'EAGAIN') {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
@@ -28,7 +32,19 @@ export function writeOutput(text: string): boolean {
       throw new ToolFailure(`cannot write to standard output (${code})`);
     }
   }
-  return true;
+}
+
+/** Writes a view's pieces as they come, gathered into chunks of about CHUNK characters. */
+export function writeChunks(chunks: Iterable<string>): void {
+  let pending = '';
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= CHUNK) {
+      writeOutput(pending);
+      pending = '';
+    }
+  }
+  if (pending !== '') writeOutput(pending);
 }
 
 /** One line on standard error, prefixed with the tool's name. Best effort: stderr may be gone. */

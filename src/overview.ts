@@ -1,15 +1,17 @@
-// One run of the tool, once the command line is understood: scan, filter, render, write, warn.
+// One run of the tool, once the command line is understood: discover, filter, render, write, warn.
+import { discover } from './discover/discover';
 import { ToolFailure } from './failure';
-import { loadIoctls, type Backend } from './kernel/ioctl-ns';
-import { checkProcfs, hidesOtherUsers, insideUserNamespace } from './kernel/procfs';
-import { NAMESPACE_TYPES, type NamespaceTree, type NamespaceType } from './model';
-import { complain, writeOutput } from './output';
-import { leftOutWarning } from './report';
-import { scanUserNamespaces } from './scan';
-import { userNamesOnce, VIEWS, type ViewName } from './views';
+import { systemKernel } from './kernel/kernel';
+import type { Backend } from './kernel/libc';
+import { checkProcfs } from './kernel/procfs';
+import { lazy } from './lazy';
+import { OWNABLE_TYPES, type NamespaceTree, type NamespaceType } from './model';
+import { complain, ReaderGone, writeChunks } from './output';
+import { warnings } from './render/warnings';
+import { VIEWS, type ViewName } from './views';
 
 export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
-export const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type) => type !== 'user');
+export { OWNABLE_TYPES };
 
 /** The command line, as cli.ts hands it over; absent values take their defaults here. */
 export interface Options {
@@ -26,6 +28,10 @@ export interface Options {
   type?: NamespaceType[];
 }
 
+const filter = lazy(() => require('./filter') as typeof import('./filter'));
+const accounts = lazy(() => require('./accounts') as typeof import('./accounts'));
+const isTerminal = (): boolean => (require('node:tty') as typeof import('node:tty')).isatty(1);
+
 const positiveInteger = (text: string | undefined): number | undefined =>
   text !== undefined && /^[1-9][0-9]{0,4}$/.test(text) ? Number(text) : undefined;
 
@@ -36,8 +42,6 @@ function outputWidth(options: Options): number {
   if (columns !== undefined) return columns;
   return isTerminal() ? (process.stdout.columns ?? 80) : 80;
 }
-
-const isTerminal = (): boolean => (require('node:tty') as typeof import('node:tty')).isatty(1);
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';
@@ -57,33 +61,28 @@ function missingPids(missing: readonly number[], tree: NamespaceTree): string {
   return parts.join('; ');
 }
 
-/** Scans, renders the chosen view, writes it, and warns about what it could not see. */
+/** Discovers, renders the chosen view, writes it, and warns about what it could not see. */
 export function overview(options: Options): void {
   const format: ViewName = options.json === true ? 'json' : (options.format ?? 'compat');
   const view = VIEWS[format];
   checkProcfs();
   const owned = options.owned || options.type !== undefined ? new Set(options.type ?? OWNABLE_TYPES) : undefined;
-  let tree = scanUserNamespaces(() => loadIoctls(options.ffi ?? 'koffi'), {
+  let tree = discover(systemKernel(options.ffi ?? 'koffi'), {
     details: view.details,
     holders: view.details && !options.processesOnly,
     ...(owned !== undefined ? { owned } : {}),
   });
   if (options.pid !== undefined) {
-    const { namespacesHolding } = require('./filter') as typeof import('./filter');
-    const filtered = namespacesHolding(tree, options.pid);
+    const filtered = filter().namespacesHolding(tree, options.pid);
     if (filtered.missing.length > 0) throw new ToolFailure(missingPids(filtered.missing, tree));
     tree = filtered.tree;
   }
   const style = () => ({ width: outputWidth(options), color: useColor(options), ascii: options.ascii });
-  writeOutput(view.render(tree, { names: userNamesOnce(), style }));
-  if (!options.quiet) {
-    const asRoot = process.getuid?.() === 0;
-    const leftOut = tree.report.leftOut;
-    const warning = leftOutWarning(leftOut, { root: asRoot, insideUserNamespace: leftOut.length > 0 && insideUserNamespace() });
-    if (warning !== null) complain(warning);
-    if (!asRoot && hidesOtherUsers()) {
-      complain('/proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them');
-    }
+  try {
+    writeChunks(view.render(tree, { names: lazy(() => accounts().readUserNames()), style }));
+  } catch (error) {
+    // The reader has all it wanted: not an error, and the warnings still go to standard error.
+    if (!(error instanceof ReaderGone)) throw error;
   }
+  if (!options.quiet) for (const line of warnings(tree.report)) complain(line);
 }
-

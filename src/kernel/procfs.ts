@@ -1,13 +1,48 @@
-// What the scan needs from procfs, through Node's own fs: the PID entries, each process's user
-// namespace, namespace links and files, descriptors, threads, bind mounts, ID maps and names.
-// Every answer is typed; no errno escapes upward.
+// What discovery reads from procfs, through Node's own fs: the PID entries, each process's
+// namespace links, descriptors, threads, bind mounts, ID maps and names. Every /proc path is
+// built here. A read that fails answers a CouldNotRead, never an exception or an errno.
 import * as fs from 'node:fs';
 import { errnoCode, ToolFailure } from '../failure';
-import { tooManyOpenFiles } from './ioctl-ns';
 import { NAMESPACE_TYPES, type IdMapRange, type LeftOutReason, type NamespaceId, type NamespaceType } from '../model';
+import { tooManyOpenFiles } from './libc';
 
 export const PROC = '/proc';
 const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)
+
+/** Why something could not be read: the one answer of every failed read in src/kernel/. */
+export class CouldNotRead {
+  constructor(
+    readonly reason: LeftOutReason,
+    /** The errno name. */
+    readonly code: string,
+  ) {}
+}
+
+export const couldNotRead = (answer: unknown): answer is CouldNotRead => answer instanceof CouldNotRead;
+
+/**
+ * Why a file of process `pid` could not be read. ENOENT/ESRCH: the process is gone. EACCES is
+ * ambiguous: the ptrace access check (proc(5)) says it for other users' processes, but
+ * fs/proc/namespaces.c also says it when the process exits between lookup and use, so a process
+ * whose /proc entry has gone by now counts as gone.
+ */
+export function whyUnreadable(error: unknown, pid: number | string): CouldNotRead {
+  const code = errnoCode(error);
+  switch (code) {
+    case 'ENOENT':
+    case 'ESRCH':
+      return new CouldNotRead('vanished', code);
+    case 'EACCES':
+    case 'EPERM':
+      return new CouldNotRead(fs.existsSync(`${PROC}/${pid}`) ? 'permission' : 'vanished', code);
+    // Not about this process: no other one would open either.
+    case 'EMFILE':
+    case 'ENFILE':
+      throw tooManyOpenFiles();
+    default:
+      return new CouldNotRead('error', code);
+  }
+}
 
 /** Fails unless PROC is a mounted procfs: anything else would give a wrong tree. */
 export function checkProcfs(): void {
@@ -29,7 +64,7 @@ export function checkProcfs(): void {
 export function hidesOtherUsers(): boolean {
   let mountinfo: string;
   try {
-    mountinfo = fs.readFileSync(`${PROC}/self/mountinfo`, 'utf8');
+    mountinfo = fs.readFileSync(`${PROC}/self/mountinfo`, 'latin1');
   } catch {
     return false;
   }
@@ -47,7 +82,7 @@ export function hidesOtherUsers(): boolean {
 /** Whether this process runs inside a user namespace: only the initial one maps all 2^32 - 1 IDs to themselves. */
 export function insideUserNamespace(): boolean {
   const map = readIdMap('self', 'uid');
-  return !(map !== null && map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295);
+  return couldNotRead(map) || !(map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295);
 }
 
 /** The names of the PID entries, in byte-wise order, as the original's ReadDir gives them. */
@@ -63,62 +98,32 @@ export function listPidEntries(): string[] {
   return names.filter((name) => name.charCodeAt(0) <= 0x39 && name.charCodeAt(0) >= 0x30).sort();
 }
 
-export interface Unreadable {
-  readonly reason: LeftOutReason;
-  readonly code: string;
-}
-
-/**
- * Why a namespace file of process `pid` could not be read. ENOENT/ESRCH: the process is gone.
- * EACCES is ambiguous: the ptrace access check (proc(5)) says it for other users' processes, but
- * fs/proc/namespaces.c also says it when the process exits between lookup and use, so a process
- * whose /proc entry has gone by now counts as gone.
- */
-function unreadable(error: unknown, pid: string): Unreadable {
-  const code = errnoCode(error);
-  switch (code) {
-    case 'ENOENT':
-    case 'ESRCH':
-      return { reason: 'vanished', code };
-    case 'EACCES':
-    case 'EPERM':
-      return fs.existsSync(`${PROC}/${pid}`) ? { reason: 'permission', code } : { reason: 'vanished', code };
-    // Not about this process: no other one would open either.
-    case 'EMFILE':
-    case 'ENFILE':
-      throw tooManyOpenFiles();
-    default:
-      return { reason: 'error', code };
-  }
-}
-
-const VANISHED: Unreadable = { reason: 'vanished', code: 'ENOENT' };
 const userNsPath = (pid: string): string => `${PROC}/${pid}/ns/user`;
 
 /**
  * The inode of a process's user namespace: one readlink(2) of /proc/PID/ns/user, whose text is
- * "user:[INODE]" (proc(5)). This is the scan's hot path: readlink makes no Stats object, and
+ * "user:[INODE]" (proc(5)). This is discovery's hot path: readlink makes no Stats object, and
  * measured about 25 % faster than stat(2) a process. The device is the same for every namespace
  * file (they all live on the one nsfs mount), so it is asked for once: nsfsDevice().
  */
-export function userNamespaceInode(pid: string): number | Unreadable {
+export function userNamespaceInode(pid: string): number | CouldNotRead {
   let link: string;
   try {
     link = fs.readlinkSync(userNsPath(pid));
   } catch (error) {
-    return unreadable(error, pid);
+    return whyUnreadable(error, pid);
   }
   // Anything but the documented form: ask stat(2), which needs no parsing.
   if (!link.startsWith('user:[')) return statInode(pid);
   return Number(link.slice(6, -1));
 }
 
-function statInode(pid: string): number | Unreadable {
+function statInode(pid: string): number | CouldNotRead {
   try {
     const st = fs.statSync(userNsPath(pid), { throwIfNoEntry: false });
-    return st === undefined ? VANISHED : st.ino;
+    return st === undefined ? new CouldNotRead('vanished', 'ENOENT') : st.ino;
   } catch (error) {
-    return unreadable(error, pid);
+    return whyUnreadable(error, pid);
   }
 }
 
@@ -136,28 +141,35 @@ export function nsfsDevice(): number {
   return nsfsDev;
 }
 
+/** A namespace file open for ioctl_ns(2), and who it is. Close it with closeDescriptor. */
 export interface OpenNamespace {
   readonly fd: number;
   readonly id: NamespaceId;
 }
 
-/**
- * Opens a process's user namespace file. The identity comes from fstat of the descriptor, not
- * from the earlier look: the process may have changed namespace, or its PID been reused, since.
- */
-export function openUserNamespace(pid: string): OpenNamespace | Unreadable {
-  return openNamespaceFile(userNsPath(pid), pid);
-}
+// Flags for every namespace file we open: never a controlling terminal, never a wait.
+const O_NAMESPACE = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
+const O_CLOEXEC = 0o2000000;
 
-/** Opens a namespace file of process `pid`: /proc/PID/ns/TYPE, /proc/PID/fd/N, /proc/PID/root/PATH. */
-export function openNamespaceFile(path: string, pid: string): OpenNamespace | Unreadable {
+/**
+ * Opens /proc/PID/ns/TYPE (or a thread's, or a for_children link). These are magic links that
+ * the kernel resolves only ever to a namespace file (fs/proc/namespaces.c), never to a path a
+ * user chose, so opening them is safe. The identity comes from fstat of the descriptor, not from
+ * an earlier look: the process may have changed namespace, or its PID been reused, since.
+ */
+export function openOwnNamespace(pid: number | string, file: string = 'user', tid?: string): OpenNamespace | CouldNotRead {
   let fd: number;
   try {
-    fd = fs.openSync(path, fs.constants.O_RDONLY);
+    fd = fs.openSync(tid === undefined ? `${PROC}/${pid}/ns/${file}` : `${PROC}/${pid}/task/${tid}/ns/${file}`, O_NAMESPACE | O_CLOEXEC);
   } catch (error) {
-    return unreadable(error, pid);
+    return whyUnreadable(error, pid);
   }
-  return { fd, id: identify(fd) };
+  try {
+    return { fd, id: identify(fd) };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
 }
 
 export interface NamespaceLink {
@@ -173,93 +185,76 @@ export function parseNamespaceLink(text: string): NamespaceLink | null {
   return match === null ? null : { type: match[1] as NamespaceType, ino: Number(match[2]) };
 }
 
-/** readlink(2) of a /proc link: /proc/PID/ns/net, /proc/PID/fd/3; null if unreadable or not a namespace. */
-export function readNamespaceLink(path: string): NamespaceLink | null {
-  try {
-    return parseNamespaceLink(fs.readlinkSync(path));
-  } catch {
-    return null;
-  }
-}
-
-/** Entries of a /proc directory (fd, task); empty where it cannot be read. */
-export function listProcDirectory(path: string): string[] {
-  try {
-    return fs.readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-export interface NsfsMount {
-  /** The mount point, as a path in the mount namespace of the process whose mountinfo it is. */
-  readonly mountPoint: string;
-  readonly link: NamespaceLink;
-}
-
-/** The bind mounts of namespace files in the mount namespace of pid (proc(5), mountinfo). */
-export function nsfsMounts(pid: number): NsfsMount[] {
+/** readlink(2), as a namespace link: null where it names something else. */
+function namespaceLinkAt(path: string, pid: number): NamespaceLink | null | CouldNotRead {
   let text: string;
   try {
-    text = fs.readFileSync(`${PROC}/${pid}/mountinfo`, 'utf8');
-  } catch {
-    return [];
+    text = fs.readlinkSync(path);
+  } catch (error) {
+    return whyUnreadable(error, pid);
   }
-  const mounts: NsfsMount[] = [];
-  for (const line of text.split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after === undefined || !after.startsWith('nsfs ')) continue;
-    const fields = before!.split(' ');
-    // Field 4 is the root of the mount within nsfs, which names the namespace: "net:[4026532008]".
-    const link = parseNamespaceLink(fields[3] ?? '');
-    if (link !== null) mounts.push({ mountPoint: unescapeMountinfo(fields[4] ?? ''), link });
-  }
-  return mounts;
+  return parseNamespaceLink(text);
 }
 
-/** mountinfo escapes space, tab, newline and backslash as octal (\040). */
-function unescapeMountinfo(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+/** /proc/PID/ns/FILE: TYPE, or pid_for_children, time_for_children. */
+export const namespaceLink = (pid: number, file: string): NamespaceLink | null | CouldNotRead =>
+  namespaceLinkAt(`${PROC}/${pid}/ns/${file}`, pid);
+
+/** /proc/PID/task/TID/ns/TYPE */
+export const threadNamespaceLink = (pid: number, tid: string, type: NamespaceType): NamespaceLink | null | CouldNotRead =>
+  namespaceLinkAt(`${PROC}/${pid}/task/${tid}/ns/${type}`, pid);
+
+/** /proc/PID/fd/N: what descriptor N is, if a namespace. Reading the link opens nothing. */
+export const descriptorLink = (pid: number, fd: string): NamespaceLink | null | CouldNotRead =>
+  namespaceLinkAt(`${PROC}/${pid}/fd/${fd}`, pid);
+
+function listDirectory(path: string, pid: number): string[] | CouldNotRead {
+  try {
+    return fs.readdirSync(path);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  }
 }
 
-/** fstat of a namespace descriptor. Closes it if even that fails. */
+/** The descriptor numbers of a process (/proc/PID/fd). */
+export const listDescriptors = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/fd`, pid);
+
+/** The thread IDs of a process (/proc/PID/task). */
+export const listThreads = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/task`, pid);
+
+/** fstat of a namespace descriptor; the descriptor stays the caller's to close. */
 export function identify(fd: number): NamespaceId {
   try {
     const st = fs.fstatSync(fd);
     return { dev: st.dev, ino: st.ino };
   } catch (error) {
-    fs.closeSync(fd);
     throw new ToolFailure(`fstat of a namespace descriptor failed (${errnoCode(error)})`);
   }
 }
 
-export function closeNamespace(fd: number): void {
+export function closeDescriptor(fd: number): void {
   fs.closeSync(fd);
 }
 
-export function isUnreadable(answer: object): answer is Unreadable {
-  return 'reason' in answer;
-}
-
-/** A process's name, or null if it cannot be read (gone, or not ours to read). */
-export function readComm(pid: number): string | null {
+/** A process's name, as the process itself set it: foreign text. */
+export function readComm(pid: number): string | CouldNotRead {
   try {
     return fs.readFileSync(`${PROC}/${pid}/comm`, 'utf8').replace(/\n$/, '');
-  } catch {
-    return null;
+  } catch (error) {
+    return whyUnreadable(error, pid);
   }
 }
 
 /**
  * A process's uid_map or gid_map (user_namespaces(7)): each line is "inside outside count",
- * outside as seen from the reader's namespace. null if it cannot be read.
+ * outside as seen from the reader's namespace.
  */
-export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRange[] | null {
+export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRange[] | CouldNotRead {
   let text: string;
   try {
-    text = fs.readFileSync(`${PROC}/${pid}/${which}_map`, 'utf8');
-  } catch {
-    return null;
+    text = fs.readFileSync(`${PROC}/${pid}/${which}_map`, 'latin1');
+  } catch (error) {
+    return whyUnreadable(error, pid);
   }
   const ranges: IdMapRange[] = [];
   for (const line of text.split('\n')) {
@@ -270,3 +265,131 @@ export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRang
   }
   return ranges;
 }
+
+/** A bind mount of a namespace file, from mountinfo (proc(5)). */
+export interface NsfsMount {
+  /** The mount ID (field 1): which mount opening the mount point must reach. */
+  readonly mountId: number;
+  /** The namespace, from the root field: nsfs names each mount by its file ("net:[4026532008]"). */
+  readonly link: NamespaceLink;
+  /** The mount point, exactly as its bytes are, in the mount namespace of the reader. */
+  readonly mountPoint: Buffer;
+  /** How many mounts of this namespace are stacked at this mount point. */
+  readonly count: number;
+}
+
+const NSFS_MARK = Buffer.from(' - nsfs ');
+const MOUNTINFO_CHUNK = 1 << 20;
+
+/**
+ * The bind mounts of namespace files in the mount namespace of pid, one entry for each
+ * namespace and mount point (stacked mounts counted, the top one kept). Read in large chunks,
+ * looking only at nsfs lines: mountinfo is a seq_file that the kernel walks again from the
+ * start at each read(2), so small reads make a long mountinfo cost quadratic time.
+ */
+export function nsfsMounts(pid: number): NsfsMount[] | CouldNotRead {
+  let fd: number;
+  try {
+    fd = fs.openSync(`${PROC}/${pid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  }
+  const found = new Map<string, NsfsMount>();
+  try {
+    let pending = Buffer.alloc(0);
+    const chunk = Buffer.allocUnsafe(MOUNTINFO_CHUNK);
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, MOUNTINFO_CHUNK, null);
+      if (n === 0) break;
+      const text = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      const end = text.lastIndexOf(0x0a) + 1;
+      nsfsLines(text.subarray(0, end), found);
+      pending = Buffer.from(text.subarray(end));
+    }
+    nsfsLines(pending, found);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return [...found.values()];
+}
+
+/** The nsfs lines among complete mountinfo lines, into `found`. */
+function nsfsLines(text: Buffer, found: Map<string, NsfsMount>): void {
+  for (let at = text.indexOf(NSFS_MARK); at >= 0; at = text.indexOf(NSFS_MARK, at + 1)) {
+    const start = text.lastIndexOf(0x0a, at) + 1;
+    // Paths have their spaces escaped (\040), so fields split at spaces.
+    const fields = text.toString('latin1', start, at).split(' ');
+    const link = parseNamespaceLink(fields[3] ?? '');
+    if (link === null || fields[4] === undefined) continue;
+    const mountPoint = unescapeMountinfo(fields[4]);
+    const key = `${link.ino} ${fields[4]}`;
+    const count = (found.get(key)?.count ?? 0) + 1;
+    // A later line at the same mount point is mounted on top of the earlier ones.
+    found.set(key, { mountId: Number(fields[0]), link, mountPoint, count });
+  }
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal (\040); the rest are raw bytes. */
+function unescapeMountinfo(field: string): Buffer {
+  return Buffer.from(field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))), 'latin1');
+}
+
+/**
+ * A mount point as text: as it is where its bytes are UTF-8; else with each byte from 0x80 up
+ * written \\xHH, rather than decoded into U+FFFD and lost.
+ */
+export function mountPointText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (!text.includes('\ufffd') || Buffer.from(text).equals(bytes)) return text;
+  return bytes.toString('latin1').replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+}
+
+/** The mount ID of an open descriptor (/proc/self/fdinfo, "mnt_id:"), or null. */
+export function mountIdOf(fd: number): number | null {
+  try {
+    const match = /^mnt_id:\s*(\d+)$/m.exec(fs.readFileSync(`${PROC}/self/fdinfo/${fd}`, 'latin1'));
+    return match === null ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+const O_PATH = 0o10000000;
+
+/**
+ * An O_PATH descriptor of a process's root directory, from which its mount points resolve.
+ * O_PATH opens nothing for I/O: no driver's open() runs, whatever the link leads to.
+ */
+export function openRootPath(pid: number): number | CouldNotRead {
+  try {
+    return fs.openSync(`${PROC}/${pid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  }
+}
+
+/**
+ * Reopens an O_PATH descriptor, already proven to be a namespace file, for the ioctls (which
+ * an O_PATH descriptor cannot take): /proc/self/fd/N opens the very file the descriptor holds.
+ */
+export function reopenForIoctls(pathFd: number): number | CouldNotRead {
+  try {
+    return fs.openSync(`${PROC}/self/fd/${pathFd}`, O_NAMESPACE | O_CLOEXEC);
+  } catch (error) {
+    return whyUnreadable(error, 'self');
+  }
+}
+
+/** dev, ino and whether it is a regular file (nsfs files are), of an open descriptor. */
+export function describeDescriptor(fd: number): { id: NamespaceId; regular: boolean } | CouldNotRead {
+  try {
+    const st = fs.fstatSync(fd);
+    return { id: { dev: st.dev, ino: st.ino }, regular: st.isFile() };
+  } catch (error) {
+    return whyUnreadable(error, 'self');
+  }
+}
+
+export const O_PATH_NOFOLLOW = O_PATH | fs.constants.O_NOFOLLOW | O_CLOEXEC;

@@ -3,42 +3,52 @@
 // where asked for, are small ellipses joined to their owner by dotted lines.
 import type { UserNames } from '../accounts';
 import type { NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
-import { describeHolder, heldBy, ownerName, processCount, processNames } from './holders';
+import { inert } from './inert';
+import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
 
-/** A DOT double-quoted string: backslash and quote escaped, newlines as \n. */
-const quoted = (text: string): string => `"${text.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
+/** A DOT double-quoted string: controls made inert, backslash and quote escaped, lines as \n. */
+const quoted = (text: string): string => `"${text.split('\n').map((line) => inert(line).replace(/[\\"]/g, '\\$&')).join('\\n')}"`;
 const userNode = (ns: UserNamespace): string => quoted(`user:${ns.id.ino}`);
-const ownedNode = (owned: OwnedNamespace): string => quoted(`${owned.type}:${owned.id.ino}`);
+const ownedNode = (owned: { type: string; id: { ino: number } }): string => quoted(`${owned.type}:${owned.id.ino}`);
 
-export function renderDot(tree: NamespaceTree, names: UserNames): string {
-  const comms = processNames(tree);
-  const out = ['digraph userns {', '  rankdir=TB;', '  node [fontname="monospace"];'];
+export const renderDot = (tree: NamespaceTree, names: UserNames): string => [...dotChunks(tree, names)].join('');
+
+export function* dotChunks(tree: NamespaceTree, names: UserNames): Generator<string> {
+  const comms = tree.processNames;
+  yield 'digraph userns {\n  rankdir=TB;\n  node [fontname="monospace"];\n';
   const ownedShown = new Set<string>();
-  const owned = (list: readonly OwnedNamespace[], owner: string | null): void => {
+  const owned = (list: readonly OwnedNamespace[], owner: string | null): string => {
+    let out = '';
     for (const o of list) {
       const node = ownedNode(o);
       if (!ownedShown.has(node)) {
         ownedShown.add(node);
-        out.push(`  ${node} [shape=ellipse, fontsize=10, label=${quoted(`${o.type} ${o.id.ino}\n${processCount(o.pids.length)}`)}];`);
+        out += `  ${node} [shape=ellipse, fontsize=10, label=${quoted(`${o.type} ${o.id.ino}\n${processCount(o.pids.length)}`)}];\n`;
       }
-      if (owner !== null) out.push(`  ${owner} -> ${node} [style=dotted, arrowhead=none];`);
+      if (owner !== null) out += `  ${owner} -> ${node} [style=dotted, arrowhead=none];\n`;
     }
+    return out;
   };
-  const visit = (ns: UserNamespace): void => {
+  function* visit(ns: UserNamespace): Generator<string> {
     const owner = ownerName(ns, names);
     const count = processCount(ns.pids.length);
-    const held = ns.pids.length === 0 ? heldBy(ns).map((h) => `\n${describeHolder(h, comms)}`).join('') : '';
+    const held = ns.pids.length === 0 ? ns.holders.map((h) => `\n${describeHolder(h, comms)}`).join('') : '';
     const style = ns.viaProcesses ? '' : ', style=dashed';
-    out.push(`  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${held}`)}];`);
-    if (ns.parent !== null) out.push(`  ${userNode(ns.parent)} -> ${userNode(ns)};`);
-    owned(ns.details?.owned ?? [], userNode(ns));
-    ns.children.forEach(visit);
-  };
-  tree.roots.forEach(visit);
-  if (tree.ownerNotVisible !== undefined && tree.ownerNotVisible.length > 0) {
-    out.push(`  "owner not visible" [shape=box, style=dotted];`);
-    owned(tree.ownerNotVisible, '"owner not visible"');
+    let out = `  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${held}`)}];\n`;
+    if (ns.parent !== null) out += `  ${userNode(ns.parent)} -> ${userNode(ns)};\n`;
+    yield out + owned(ns.details?.owned ?? [], userNode(ns));
+    for (const child of ns.children) yield* visit(child);
   }
-  out.push('}');
-  return out.join('\n') + '\n';
+  for (const root of tree.roots) yield* visit(root);
+  if (tree.ownerNotVisible !== undefined && tree.ownerNotVisible.length > 0) {
+    yield `  "owner not visible" [shape=box, style=dotted];\n` + owned(tree.ownerNotVisible, '"owner not visible"');
+  }
+  if (tree.unplaced.length > 0) {
+    yield `  ${quoted(UNPLACED_HEADING)} [shape=box, style=dotted];\n`;
+    for (const ns of tree.unplaced) {
+      const node = ownedNode(ns);
+      yield `  ${node} [shape=box, style=dashed, label=${quoted(describeUnplaced(ns, comms).join('\n'))}];\n  ${quoted(UNPLACED_HEADING)} -> ${node} [style=dotted, arrowhead=none];\n`;
+    }
+  }
+  yield '}\n';
 }

@@ -1,7 +1,9 @@
 // The JSON view, for scripts and jq. Key names and their order are part of the interface
-// (README, "JSON output"); change them only with the major version.
+// (README, "JSON output"); change them only with the major version. The document is written
+// as it is made, a namespace at a time, and every string is escaped by jsonInert.
 import type { UserNames } from '../accounts';
-import type { Holder, IdMapRange, LeftOutReason, NamespaceTree, NamespaceType, OwnedNamespace, UserNamespace } from '../model';
+import type { Holder, IdMapRange, LeftOutReason, NamespaceTree, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
+import { jsonInert } from './inert';
 
 /** One namespace of the document; `roots` and `children` are lists of these. */
 export interface JsonNamespace {
@@ -27,30 +29,49 @@ export interface JsonOwned {
   holders: readonly Holder[];
 }
 
+export interface JsonUnplaced {
+  type: NamespaceType;
+  dev: number;
+  ino: number;
+  holders: readonly Holder[];
+}
+
 export interface JsonDocument {
   roots: JsonNamespace[];
   /** With --owned only: namespaces whose owner is outside what the tool can see. */
   ownerNotVisible?: JsonOwned[];
-  scan: { seen: number; shown: number; leftOut: Record<LeftOutReason, number[]> };
+  /** Only where there are any: namespaces that holders name but that could not be opened safely. */
+  unplaced?: JsonUnplaced[];
+  scan: { seen: number; shown: number; leftOut: Record<LeftOutReason, number[]>; cut?: string[] };
 }
+
+/** Members first, as holders of kind process, then what else holds it. */
+const holdersOf = (pids: readonly number[], others: readonly Holder[]): Holder[] => [
+  ...pids.map((pid): Holder => ({ kind: 'process', pid })),
+  ...others,
+];
 
 const ownedJson = (owned: OwnedNamespace): JsonOwned => ({
   type: owned.type,
   dev: owned.id.dev,
   ino: owned.id.ino,
   pids: owned.pids,
-  holders: owned.holders,
+  holders: holdersOf(owned.pids, owned.holders),
 });
 
-export function renderJson(tree: NamespaceTree, names: UserNames): string {
-  const leftOut: JsonDocument['scan']['leftOut'] = { permission: [], vanished: [], error: [] };
-  for (const process of tree.report.leftOut) leftOut[process.reason].push(process.pid);
+const unplacedJson = (ns: UnplacedNamespace): JsonUnplaced => ({ type: ns.type, dev: ns.id.dev, ino: ns.id.ino, holders: ns.holders });
+
+export const renderJson = (tree: NamespaceTree, names: UserNames): string => [...jsonChunks(tree, names)].join('');
+
+/** The document as JSON.stringify(document, null, 2) would write it, a namespace at a time. */
+export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<string> {
   let shown = 0;
-  const toJson = (ns: UserNamespace, level: number): JsonNamespace => {
+  // Each namespace's own keys at once; its children as they come.
+  function* namespace(ns: UserNamespace, level: number, indent: string): Generator<string> {
     shown += ns.pids.length;
     const details = ns.details;
     const uid = details?.ownerUid ?? null;
-    return {
+    const own: Omit<JsonNamespace, 'children'> = {
       dev: ns.id.dev,
       ino: ns.id.ino,
       parent: ns.parent === null ? null : { dev: ns.parent.id.dev, ino: ns.parent.id.ino },
@@ -59,17 +80,40 @@ export function renderJson(tree: NamespaceTree, names: UserNames): string {
       uidMap: details?.uidMap ?? null,
       gidMap: details?.gidMap ?? null,
       pids: ns.pids,
-      processes: details?.processes ?? ns.pids.map((pid) => ({ pid, comm: null })),
-      holders: details?.holders ?? ns.pids.map((pid) => ({ kind: 'process', pid })),
+      processes: ns.pids.map((pid) => ({ pid, comm: tree.processNames.get(pid) ?? null })),
+      holders: holdersOf(ns.pids, ns.holders),
       ...(details?.owned != null ? { owned: details.owned.map(ownedJson) } : {}),
-      children: ns.children.map((child) => toJson(child, level + 1)),
     };
-  };
-  const roots = tree.roots.map((root) => toJson(root, 0));
-  const document: JsonDocument = {
-    roots,
-    ...(tree.ownerNotVisible !== undefined ? { ownerNotVisible: tree.ownerNotVisible.map(ownedJson) } : {}),
-    scan: { seen: tree.report.visited, shown, leftOut },
-  };
-  return JSON.stringify(document, null, 2) + '\n';
+    const inner = indent + '  ';
+    const text = stringify(own, indent);
+    yield `${text.slice(0, -1 - indent.length - 1)},\n${inner}"children": `;
+    yield* list(ns.children, inner, (child, at) => namespace(child, level + 1, at));
+    yield `\n${indent}}`;
+  }
+  yield '{\n  "roots": ';
+  yield* list(tree.roots, '  ', (root, at) => namespace(root, 0, at));
+  if (tree.ownerNotVisible !== undefined) yield `,\n  "ownerNotVisible": ${stringify(tree.ownerNotVisible.map(ownedJson), '  ')}`;
+  if (tree.unplaced.length > 0) yield `,\n  "unplaced": ${stringify(tree.unplaced.map(unplacedJson), '  ')}`;
+  const leftOut: JsonDocument['scan']['leftOut'] = { permission: [], vanished: [], error: [] };
+  for (const process of tree.report.leftOut) leftOut[process.reason].push(process.pid);
+  const scan: JsonDocument['scan'] = { seen: tree.report.visited, shown, leftOut };
+  if (tree.report.cut.length > 0) scan.cut = [...tree.report.cut];
+  yield `,\n  "scan": ${stringify(scan, '  ')}\n}\n`;
+}
+
+/** JSON.stringify(value, null, 2) for a value that starts at `indent`. */
+function stringify(value: unknown, indent: string): string {
+  const text = jsonInert(JSON.stringify(value, null, 2));
+  return indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+}
+
+/** A JSON list whose items are written by `item`, each starting at the list's indent + 2. */
+function* list<T>(items: readonly T[], indent: string, item: (value: T, indent: string) => Generator<string>): Generator<string> {
+  if (items.length === 0) return yield '[]';
+  const inner = indent + '  ';
+  for (const [i, value] of items.entries()) {
+    yield i === 0 ? `[\n${inner}` : `,\n${inner}`;
+    yield* item(value, inner);
+  }
+  yield `\n${indent}]`;
 }

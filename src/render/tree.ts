@@ -2,7 +2,8 @@
 // many processes, UID map), then its processes as "PID comm", folded to the width.
 import type { UserNames } from '../accounts';
 import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
-import { describeHolder, heldBy, ownerName, processCount, processNames } from './holders';
+import { inert } from './inert';
+import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
 
 export interface TreeStyle {
   /** Columns to fold process lists to. */
@@ -27,36 +28,40 @@ const ASCII: Glyphs = { branch: '|- ', last: '`- ', pipe: '|  ', blank: '   ', a
 // SGR codes; text is measured before it is coloured.
 const paint = (on: boolean, code: string, text: string): string => (on && text !== '' ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-export function renderTree(tree: NamespaceTree, names: UserNames, style: TreeStyle): string {
-  const glyphs = style.ascii ? ASCII : UNICODE;
-  const out: string[] = [];
-  const dim = (text: string): string => paint(style.color, '2', text);
-  const comms = processNames(tree);
-  const ownedLines = (owned: readonly OwnedNamespace[], lead: string): void => {
-    for (const line of owned.map((o) => describeOwned(o, comms))) out.push(dim(lead) + line + '\n');
-  };
+export const renderTree = (tree: NamespaceTree, names: UserNames, style: TreeStyle): string => [...treeChunks(tree, names, style)].join('');
 
-  const visit = (ns: UserNamespace, lead: string, branch: string, below: string): void => {
-    out.push(dim(lead + branch) + header(ns, names, glyphs, style.color) + '\n');
+/** The tree, a namespace's lines at a time. */
+export function* treeChunks(tree: NamespaceTree, names: UserNames, style: TreeStyle): Generator<string> {
+  const glyphs = style.ascii ? ASCII : UNICODE;
+  const dim = (text: string): string => paint(style.color, '2', text);
+  const comms = tree.processNames;
+  const ownedLines = (owned: readonly OwnedNamespace[], lead: string): string =>
+    owned.map((o) => dim(lead) + describeOwned(o, comms) + '\n').join('');
+
+  function* visit(ns: UserNamespace, lead: string, branch: string, below: string): Generator<string> {
+    let out = dim(lead + branch) + header(ns, names, glyphs, style.color) + '\n';
     const under = lead + below;
     const processLead = under + (ns.children.length > 0 ? glyphs.pipe : glyphs.blank);
-    for (const line of foldProcesses(ns, style.width - processLead.length, style.color)) {
-      out.push(dim(processLead) + line + '\n');
-    }
+    for (const line of foldProcesses(ns, comms, style.width - processLead.length, style.color)) out += dim(processLead) + line + '\n';
     // A namespace without members is alive because something holds it: say what.
-    if (ns.pids.length === 0) for (const holder of heldBy(ns)) out.push(dim(processLead) + describeHolder(holder, comms) + '\n');
-    ownedLines(ns.details?.owned ?? [], processLead);
-    ns.children.forEach((child, i) => {
+    if (ns.pids.length === 0) for (const holder of ns.holders) out += dim(processLead) + describeHolder(holder, comms) + '\n';
+    yield out + ownedLines(ns.details?.owned ?? [], processLead);
+    for (const [i, child] of ns.children.entries()) {
       const last = i === ns.children.length - 1;
-      visit(child, under, last ? glyphs.last : glyphs.branch, last ? glyphs.blank : glyphs.pipe);
-    });
-  };
-  for (const root of tree.roots) visit(root, '', '', '');
-  if (tree.ownerNotVisible !== undefined && tree.ownerNotVisible.length > 0) {
-    out.push('(owner not visible)\n');
-    ownedLines(tree.ownerNotVisible, glyphs.blank);
+      yield* visit(child, under, last ? glyphs.last : glyphs.branch, last ? glyphs.blank : glyphs.pipe);
+    }
   }
-  return out.join('');
+  for (const root of tree.roots) yield* visit(root, '', '', '');
+  if (tree.ownerNotVisible !== undefined && tree.ownerNotVisible.length > 0) {
+    yield '(owner not visible)\n' + ownedLines(tree.ownerNotVisible, glyphs.blank);
+  }
+  if (tree.unplaced.length > 0) {
+    yield UNPLACED_HEADING + '\n';
+    for (const ns of tree.unplaced) {
+      const [head, ...holders] = describeUnplaced(ns, comms);
+      yield dim(glyphs.blank) + head + '\n' + holders.map((line) => dim(glyphs.blank + glyphs.blank) + line + '\n').join('');
+    }
+  }
 }
 
 /** "owns net 4026532008  2 processes", or what holds it where no process is in it. */
@@ -83,13 +88,13 @@ export function shortMap(map: readonly IdMapRange[] | null, glyphs: Glyphs = UNI
 }
 
 /** "PID comm" items, two spaces apart, as many to a line as fit in room (at least one). */
-function foldProcesses(ns: UserNamespace, room: number, color: boolean): string[] {
-  const processes = ns.details?.processes ?? ns.pids.map((pid) => ({ pid, comm: null }));
+function foldProcesses(ns: UserNamespace, comms: ReadonlyMap<number, string>, room: number, color: boolean): string[] {
   const lines: string[] = [];
   let line = '';
   let used = 0;
-  for (const { pid, comm } of processes) {
-    const name = comm === null ? '?' : printable(comm);
+  for (const pid of ns.pids) {
+    const comm = comms.get(pid);
+    const name = comm === undefined ? '?' : inert(comm);
     const width = String(pid).length + 1 + name.length;
     const item = `${paint(color, '33', String(pid))} ${name}`;
     if (used > 0 && used + 2 + width > room) {
@@ -102,9 +107,4 @@ function foldProcesses(ns: UserNamespace, room: number, color: boolean): string[
   }
   if (used > 0) lines.push(line);
   return lines;
-}
-
-/** A process names itself: never let its name send control sequences to the terminal. */
-function printable(comm: string): string {
-  return comm.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

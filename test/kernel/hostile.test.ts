@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { PROC_USER_INIT_INO } from '../../src/scan';
+import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
 import { inPidNamespace, LAUNCHER } from '../support/fixture';
 import { parseCompat } from '../support/parse-compat';
 import { NEEDS_ROOT } from '../support/requirements';

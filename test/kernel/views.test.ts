@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
+import { tree } from '../support/models';
 import { parseCompat } from '../support/parse-compat';
 import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
 
@@ -34,7 +35,7 @@ function fromJson(roots: JsonNamespace[]): NamespaceTree {
     ns.children.push(...node.children.map((child) => build(child, ns)));
     return ns;
   };
-  return { roots: roots.map((root) => build(root, null)), report: { visited: 0, leftOut: [] } };
+  return tree(...roots.map((root) => build(root, null)));
 }
 
 /** A tree without one run's own PID, so that two runs can be compared. */

@@ -2,7 +2,8 @@
 // processes in known namespaces, while short-lived processes and namespaces come and go.
 import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './fixture';
 import { parseCompat } from './parse-compat';
-import { allNamespaces, type NamespaceTree } from '../../src/model';
+import { allNamespaces, newUserNamespace, type NamespaceTree } from '../../src/model';
+import { tree } from './models';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 
 const STEADY = [
@@ -77,9 +78,9 @@ function treeFromJson(text: string): NamespaceTree {
     if (seen.has(key)) throw new Error(`namespace {${key}} appears twice`);
     seen.add(key);
     if (!Array.isArray(node.pids) || !Array.isArray(node.children)) throw new Error(`namespace {${key}} is out of shape`);
-    const ns = { id: { dev: node.dev, ino: node.ino }, parent, children: [] as NamespaceTree['roots'], pids: node.pids, details: null, viaProcesses: true };
+    const ns = { ...newUserNamespace({ dev: node.dev, ino: node.ino }), parent, pids: node.pids };
     ns.children.push(...node.children.map((child) => build(child, ns)));
     return ns;
   };
-  return { roots: doc.roots.map((root) => build(root, null)), report: { visited: 0, leftOut: [] } };
+  return tree(...doc.roots.map((root) => build(root, null)));
 }

@@ -2,6 +2,7 @@
 // the contract's ordering rules, not from the scanner.
 import { newUserNamespace, type NamespaceId, type NamespaceTree, type UserNamespace } from '../../src/model';
 import type { FixtureFacts } from './fixture';
+import { tree } from './models';
 
 interface Member {
   readonly pid: number;
@@ -51,5 +52,6 @@ export function expectedTree(members: readonly Member[]): NamespaceTree {
     parent!.pids.push(member.pid);
   }
   for (const node of nodes.values()) node.pids.sort((a, b) => a - b);
-  return { roots, report: { visited: members.length, leftOut: [] } };
+  const expected = tree(...roots);
+  return { ...expected, report: { ...expected.report, visited: members.length } };
 }

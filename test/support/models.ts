@@ -12,8 +12,14 @@ export function ns(ino: number, pids: number[], children: UserNamespace[] = []):
   return node;
 }
 
+/** A tree of these roots, with an empty report, no process names and nothing unplaced. */
 export function tree(...roots: UserNamespace[]): NamespaceTree {
-  return { roots, report: { visited: 0, leftOut: [] } };
+  return {
+    roots,
+    report: { visited: 0, leftOut: [], viewer: { root: true, insideUserNamespace: false, hidesOtherUsers: false }, cut: [] },
+    processNames: new Map(),
+    unplaced: [],
+  };
 }
 
 /** A namespace `depth` levels below a member-less chain from the root. */

@@ -1,6 +1,7 @@
 // A strict reader of the compat format, for checking runs whose exact output cannot be known
 // in advance (processes coming and going). Throws on any line the contract does not allow.
 import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
+import { tree } from './models';
 
 const ID_LINE = /^((?: {4})*)\{(\d+) (\d+)\}$/;
 
@@ -28,7 +29,7 @@ export function parseCompat(text: string): NamespaceTree {
     i += 1;
     i = readPids(lines, i, id[1]!, ns.pids);
   }
-  return { roots, report: { visited: 0, leftOut: [] } };
+  return tree(...roots);
 }
 
 /** The PID lines after a namespace line: exactly one empty line, or the wrapped list. */

@@ -1,12 +1,17 @@
 // Run inside a fixture to look at the scanner from within: `node probe.js MODE`.
 import * as fs from 'node:fs';
-import { ToolFailure } from '../../src/failure';
-import { loadIoctls, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
-import { allNamespaces } from '../../src/model';
+import { constants as osConstants } from 'node:os';
 import { readUserNames } from '../../src/accounts';
+import { discover } from '../../src/discover/discover';
+import { ToolFailure } from '../../src/failure';
+import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns';
+import { systemKernel } from '../../src/kernel/kernel';
+import { loadLibc } from '../../src/kernel/libc';
+import { allNamespaces } from '../../src/model';
 import { renderCompat } from '../../src/render/compat';
 import { renderJson } from '../../src/render/json';
-import { scanUserNamespaces } from '../../src/scan';
+
+const COMPAT = { details: false, holders: false };
 
 const openDescriptors = (): number => fs.readdirSync('/proc/self/fd').length;
 
@@ -14,22 +19,24 @@ function countDescriptors(): void {
   const before = openDescriptors();
   const namespaces: number[] = [];
   for (const backend of ['koffi', 'ffi-napi'] as const) {
-    const ioctls = loadIoctls(backend);
+    const kernel = systemKernel(backend);
+    kernel.ioctls();
     const start = openDescriptors();
-    const tree = scanUserNamespaces(() => ioctls);
+    const tree = discover(kernel, COMPAT);
     namespaces.push(allNamespaces(tree).length);
     if (openDescriptors() !== start) throw new Error(`${backend}: ${openDescriptors() - start} descriptors left open`);
   }
   process.stdout.write(JSON.stringify({ before, after: openDescriptors(), namespaces }));
 }
 
-/** A backend whose NS_GET_PARENT always fails with this errno. */
+/** A library whose NS_GET_PARENT always fails with this errno. */
 function failingParent(errno: string): void {
-  const real = loadIoctls('koffi');
-  const failing: NamespaceIoctls = { ...real, parentOf: () => ({ ok: false, errno }) };
+  const code = osConstants.errno[errno as keyof typeof osConstants.errno];
+  const kernel = systemKernel('koffi', { adapt: (libc) => ({ ...libc, ioctl: (fd, request) => (request === NS_GET_PARENT ? -code : libc.ioctl(fd, request)) }) });
+  kernel.ioctls();
   const before = openDescriptors();
   try {
-    scanUserNamespaces(() => failing);
+    discover(kernel, COMPAT);
     process.stdout.write('no failure');
   } catch (error) {
     process.stdout.write(error instanceof ToolFailure ? `${error.message}|${openDescriptors() - before}` : String(error));
@@ -52,18 +59,18 @@ function exhausted(): void {
       return error instanceof ToolFailure ? error.message : `not a ToolFailure: ${String(error)}`;
     }
   };
-  const load = outcome(() => loadIoctls('ffi-napi'));
+  const load = outcome(() => loadLibc('ffi-napi'));
   fs.closeSync(taken.pop()!);
-  const koffi = loadIoctls('koffi');
-  const scan = outcome(() => scanUserNamespaces(() => koffi));
+  const koffi = systemKernel('koffi');
+  koffi.ioctls();
+  const scan = outcome(() => discover(koffi, COMPAT));
   taken.forEach((fd) => fs.closeSync(fd));
   process.stdout.write(JSON.stringify({ load, scan }));
 }
 
 /** One scan, rendered both ways: what the JSON view agrees with compat on, from the same model. */
 function bothViews(): void {
-  const koffi = loadIoctls('koffi');
-  const tree = scanUserNamespaces(() => koffi, { details: true });
+  const tree = discover(systemKernel('koffi'), { details: true, holders: false });
   process.stdout.write(JSON.stringify({ compat: renderCompat(tree), json: renderJson(tree, readUserNames()) }));
 }
 

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { namespacesHolding } from '../../src/filter';
-import type { NamespaceDetails, UserNamespace } from '../../src/model';
+import { allNamespaces, type NamespaceDetails, type NamespaceTree, type UserNamespace } from '../../src/model';
 import { renderCompat } from '../../src/render/compat';
 import { renderDot } from '../../src/render/dot';
-import { describeHolder } from '../../src/render/holders';
+import { describeHolder } from '../../src/render/words';
 import { renderJson, type JsonDocument } from '../../src/render/json';
 import { renderTree, shortMap } from '../../src/render/tree';
 import { ns, tree } from '../support/models';
@@ -16,16 +16,14 @@ const names = new Map([
 ]);
 
 function withDetails(node: UserNamespace, details: Partial<NamespaceDetails>): UserNamespace {
-  node.details = {
-    ownerUid: null,
-    uidMap: null,
-    gidMap: null,
-    processes: node.pids.map((pid) => ({ pid, comm: `p${pid}` })),
-    holders: [],
-    owned: null,
-    ...details,
-  };
+  node.details = { ownerUid: null, uidMap: null, gidMap: null, owned: null, ...details };
   return node;
+}
+
+/** The tree with every member named "p" and its PID, or as `names` says. */
+function named(model: NamespaceTree, names?: ReadonlyMap<number, string>): NamespaceTree {
+  const processNames = new Map(names ?? allNamespaces(model).flatMap((node) => node.pids.map((pid) => [pid, `p${pid}`] as const)));
+  return { ...model, processNames };
 }
 
 function sample() {
@@ -40,7 +38,7 @@ function sample() {
   const middle = withDetails(ns(4026532179, [], [leaf]), { ownerUid: 1000 });
   const other = withDetails(ns(4026532181, [20]), { ownerUid: 4242, uidMap: [] });
   const root = withDetails(ns(4026531837, [1, 2], [middle, other]), { ownerUid: 0, uidMap: full, gidMap: full });
-  return tree(root);
+  return named(tree(root));
 }
 
 describe('the tree view', () => {
@@ -75,8 +73,8 @@ describe('the tree view', () => {
   });
 
   it('shows absences as "?", and never passes a control character from a process name', () => {
-    const model = tree(withDetails(ns(4026531837, [7, 8]), { processes: [{ pid: 7, comm: null }, { pid: 8, comm: 'evil\x1b]0;x\x07' }] }));
-    assert.equal(renderTree(model, new Map(), { width: 80, color: false, ascii: false }), '4026531837  ?  2 processes  uid ?\n   7 ?  8 evil?]0;x?\n');
+    const model = named(tree(withDetails(ns(4026531837, [7, 8]), {})), new Map([[8, 'evil\x1b]0;x\x07']]));
+    assert.equal(renderTree(model, new Map(), { width: 80, color: false, ascii: false }), '4026531837  ?  2 processes  uid ?\n   7 ?  8 evil\\x1b]0;x\\x07\n');
   });
 
   it('writes UID maps short', () => {
@@ -89,7 +87,7 @@ describe('the tree view', () => {
 describe('the JSON view', () => {
   it('nests namespaces with stable keys in a stable order', () => {
     const model = sample();
-    const doc = JSON.parse(renderJson({ ...model, report: { visited: 9, leftOut: [{ pid: 3, reason: 'permission', code: 'EACCES' }] } }, names));
+    const doc = JSON.parse(renderJson({ ...model, report: { ...model.report, visited: 9, leftOut: [{ pid: 3, reason: 'permission', code: 'EACCES' }] } }, names));
     assert.deepEqual(Object.keys(doc), ['roots', 'scan']);
     const root = doc.roots[0];
     assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'pids', 'processes', 'holders', 'children']);
@@ -115,7 +113,11 @@ describe('the JSON view', () => {
           { pid: 11, comm: 'p11' },
           { pid: 12, comm: 'p12' },
         ],
-        holders: [],
+        holders: [
+          { kind: 'process', pid: 10 },
+          { kind: 'process', pid: 11 },
+          { kind: 'process', pid: 12 },
+        ],
         children: undefined,
       },
     );
@@ -156,18 +158,18 @@ describe('holders and owned namespaces in the views', () => {
   });
 
   function heldModel() {
-    const held = withDetails({ ...ns(4026532400, []), viaProcesses: false }, {
-      ownerUid: 0,
-      holders: [{ kind: 'mount', pid: 1, path: '/run/x"y', via: { type: 'net', ino: 4026532401 } }],
-      owned: [{ type: 'net', id: { dev: 4, ino: 4026532401 }, pids: [], holders: [{ kind: 'mount', pid: 1, path: '/run/x"y' }] }],
-    });
+    const held = withDetails(
+      { ...ns(4026532400, []), viaProcesses: false, holders: [{ kind: 'mount', pid: 1, path: '/run/x"y', via: { type: 'net', ino: 4026532401 } }] },
+      {
+        ownerUid: 0,
+        owned: [{ type: 'net', id: { dev: 4, ino: 4026532401 }, pids: [], holders: [{ kind: 'mount', pid: 1, path: '/run/x"y' }] }],
+      },
+    );
     const root = withDetails(ns(4026531837, [1], [held]), {
       ownerUid: 0,
-      processes: [{ pid: 1, comm: 'init' }],
-      holders: [{ kind: 'process', pid: 1 }],
-      owned: [{ type: 'mnt', id: { dev: 4, ino: 4026531841 }, pids: [1], holders: [{ kind: 'process', pid: 1 }] }],
+      owned: [{ type: 'mnt', id: { dev: 4, ino: 4026531841 }, pids: [1], holders: [] }],
     });
-    return { ...tree(root), ownerNotVisible: [{ type: 'ipc' as const, id: { dev: 4, ino: 4026532500 }, pids: [], holders: [{ kind: 'fd' as const, pid: 1, fd: 7 }] }] };
+    return { ...named(tree(root), new Map([[1, 'init']])), ownerNotVisible: [{ type: 'ipc' as const, id: { dev: 4, ino: 4026532500 }, pids: [], holders: [{ kind: 'fd' as const, pid: 1, fd: 7 }] }] };
   }
 
   it('the tree shows holders where there is no member, owned namespaces, and owners not visible', () => {

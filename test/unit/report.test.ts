@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LeftOutProcess } from '../../src/model';
-import { leftOutWarning } from '../../src/report';
+import { leftOutWarning } from '../../src/render/warnings';
 
 const ROOT = { root: true, insideUserNamespace: false };
 const denied = (pid: number): LeftOutProcess => ({ pid, reason: 'permission', code: 'EACCES' });

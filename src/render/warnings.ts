@@ -1,19 +1,27 @@
-// The warning printed after the tree about processes that are not in it.
-import type { LeftOutProcess } from './model';
+// The warnings printed on standard error after the output: a view of the scan report, like the
+// others, so that nothing reads the kernel once the output is written.
+import type { LeftOutProcess, ScanReport, Viewer } from '../model';
+import { inert } from './inert';
 
 const PIDS_NAMED = 5;
+
+/** Each warning as one line, without the tool's name. */
+export function warnings(report: ScanReport): string[] {
+  const lines: string[] = [];
+  const leftOut = leftOutWarning(report.leftOut, report.viewer);
+  if (leftOut !== null) lines.push(leftOut);
+  if (report.viewer.hidesOtherUsers) {
+    lines.push('/proc is mounted with hidepid=invisible: processes of other users are hidden; run as root to see them');
+  }
+  lines.push(...report.cut.map(inert));
+  return lines;
+}
 
 /**
  * One line about the processes left out because they could not be inspected, or null. Those
  * that exited during the scan are not mentioned: their absence is the truth.
  */
-export interface Viewer {
-  readonly root: boolean;
-  /** The tool itself runs inside a user namespace: what lies outside is not its to inspect. */
-  readonly insideUserNamespace: boolean;
-}
-
-export function leftOutWarning(leftOut: readonly LeftOutProcess[], viewer: Viewer): string | null {
+export function leftOutWarning(leftOut: readonly LeftOutProcess[], viewer: Pick<Viewer, 'root' | 'insideUserNamespace'>): string | null {
   const unreadable = leftOut.filter((p) => p.reason !== 'vanished');
   if (unreadable.length === 0) return null;
   const permission = unreadable.every((p) => p.reason === 'permission');

@@ -1,0 +1,73 @@
+// Discovery: the steps that turn the kernel's view into the model, run in order over one
+// shared state. The order says what depends on what: processes, then their namespaces'
+// places (hierarchy), then what else keeps namespaces alive (holders), then what the views
+// show of each (details), then what the warnings need to know (viewer).
+import type { Kernel } from '../kernel/kernel';
+import { lazy } from '../lazy';
+import { byTypeThenInode, type NamespaceTree, type OwnedNamespace, type UnplacedNamespace, type Viewer } from '../model';
+import { discoverHierarchy } from './hierarchy';
+import { discoverProcesses } from './processes';
+import { Discovery, type DiscoveryOptions } from './state';
+
+// compat needs neither: loading them would only slow its start-up.
+const holdersStep = lazy(() => require('./holders') as typeof import('./holders'));
+const detailsStep = lazy(() => require('./details') as typeof import('./details'));
+
+export type { DiscoveryOptions } from './state';
+
+export function discover(kernel: Kernel, options: DiscoveryOptions): NamespaceTree {
+  const d = new Discovery(kernel, options);
+  discoverProcesses(d);
+  discoverHierarchy(d);
+  if (options.holders || options.owned !== undefined) holdersStep().discoverHolders(d);
+  const processNames = options.details ? detailsStep().discoverDetails(d) : new Map<number, string>();
+  for (const ns of d.placed) ns.pids.sort((a, b) => a - b);
+  d.leftOut.sort((a, b) => a.pid - b.pid);
+  const tree: NamespaceTree = {
+    roots: d.roots,
+    report: { visited: d.pidEntries.length, leftOut: d.leftOut, viewer: discoverViewer(d), cut: d.cut },
+    processNames,
+    unplaced: unplaced(d),
+  };
+  return options.owned === undefined ? tree : { ...tree, ownerNotVisible: ownerNotVisible(d) };
+}
+
+/** Step 5: who looked, as far as it explains what could not be seen. */
+function discoverViewer(d: Discovery): Viewer {
+  const root = process.getuid?.() === 0;
+  return {
+    root,
+    // Each costs a read, asked only where a warning could use it.
+    insideUserNamespace: d.leftOut.length > 0 && d.kernel.procfs.insideUserNamespace(),
+    hidesOtherUsers: !root && d.kernel.procfs.hidesOtherUsers(),
+  };
+}
+
+/**
+ * Namespaces that holders named but that could not be opened safely. One placed after all
+ * (through another holder) takes its holders there; the rest are listed as unplaced (other
+ * types only where --owned asks for them).
+ */
+function unplaced(d: Discovery): UnplacedNamespace[] {
+  const left: UnplacedNamespace[] = [];
+  for (const entry of d.unplaced.values()) {
+    if (entry.type === 'user') {
+      const ns = d.known(entry.id);
+      if (ns !== undefined) ns.holders.push(...entry.holders);
+      else left.push(entry);
+      continue;
+    }
+    const owned = d.owned.get(`${entry.type}:${entry.id.ino}`);
+    if (owned !== undefined) owned.namespace.holders.push(...entry.holders);
+    else if (d.options.owned?.has(entry.type) === true) left.push(entry);
+  }
+  return left;
+}
+
+function ownerNotVisible(d: Discovery): OwnedNamespace[] {
+  const list: OwnedNamespace[] = [];
+  for (const { namespace, owner } of d.owned.values()) {
+    if (owner === null && d.options.owned!.has(namespace.type)) list.push({ ...namespace, pids: namespace.pids.sort((a, b) => a - b) });
+  }
+  return list.sort(byTypeThenInode);
+}

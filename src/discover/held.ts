@@ -1,0 +1,65 @@
+// What a holder leads to: the namespace it keeps alive, placed in the tree (a user namespace)
+// or filed under its owner (any other type), and the hold recorded. Shared by every source.
+import type { HeldNamespace } from '../kernel/namespace-files';
+import { NotTheNamespace } from '../kernel/namespace-files';
+import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns';
+import { couldNotRead, type NamespaceLink } from '../kernel/procfs';
+import type { Holder, UserNamespace } from '../model';
+import { placeOpened } from './hierarchy';
+import type { Discovery } from './state';
+
+/**
+ * The namespace named by `link` is kept alive by `holder`. `open` opens it safely, and is
+ * called only where the namespace is new: a known one is recognised by the link's inode.
+ */
+export function held(d: Discovery, link: NamespaceLink, holder: Holder, open: () => HeldNamespace): void {
+  if (link.type === 'user') heldUserNamespace(d, link, holder, open);
+  else heldOwnedNamespace(d, link, holder, open);
+}
+
+function heldUserNamespace(d: Discovery, link: NamespaceLink, holder: Holder, open: () => HeldNamespace): void {
+  let ns = d.known({ dev: d.nsfsDev, ino: link.ino });
+  if (ns === undefined) {
+    const opened = open();
+    // Gone since the link was read, or not ours to open: nothing to show.
+    if (couldNotRead(opened)) return;
+    if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
+    ns = placeOpened(d, opened);
+  }
+  hold(ns, holder);
+}
+
+function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, open: () => HeldNamespace): void {
+  const key = `${link.type}:${link.ino}`;
+  let entry = d.owned.get(key);
+  if (entry === undefined) {
+    const opened = open();
+    if (couldNotRead(opened)) return;
+    if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
+    entry = { namespace: { type: link.type, id: opened.id, pids: [], holders: [] }, owner: ownerOf(d, opened.fd), heldOwner: false };
+    d.kernel.procfs.closeDescriptor(opened.fd);
+    d.owned.set(key, entry);
+  }
+  if (d.options.owned !== undefined) {
+    if (holder.kind === 'process') entry.namespace.pids.push(holder.pid);
+    else entry.namespace.holders.push(holder);
+  }
+  // An owned namespace keeps its owner alive: say so where nothing else visibly does.
+  if (entry.owner !== null && entry.owner.pids.length === 0 && !entry.heldOwner) {
+    entry.heldOwner = true;
+    hold(entry.owner, { ...holder, via: { type: link.type, ino: link.ino } });
+  }
+}
+
+/** NS_GET_USERNS: the owning user namespace, placed in the tree; null where not visible. */
+function ownerOf(d: Discovery, fd: number): UserNamespace | null {
+  const owner = d.kernel.ioctls().ownerNamespaceOf(fd);
+  if (owner === OWNER_NOT_VISIBLE) return null;
+  return placeOpened(d, { fd: owner, id: d.kernel.procfs.identify(owner) });
+}
+
+/** Member processes are kept once, in pids; a holder list holds the rest. */
+function hold(ns: UserNamespace, holder: Holder): void {
+  if (holder.kind === 'process' && holder.via === undefined) return;
+  ns.holders.push(holder);
+}

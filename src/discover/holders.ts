@@ -1,0 +1,23 @@
+// Step 3: what keeps namespaces alive besides member processes (namespaces(7), "Namespace
+// lifetime"), source by source, each in its own file under sources/. Every source visits each
+// process in turn, in the order of the PID entries, so that what is found first (and so the
+// order of children and holders) does not depend on how the sources are split.
+import { bindMounts } from './sources/bind-mounts';
+import { descriptors } from './sources/descriptors';
+import { forChildren } from './sources/for-children';
+import { namespaceLinks } from './sources/namespace-links';
+import { threads } from './sources/threads';
+import type { Discovery, HolderSource, ProcessVisit } from './state';
+
+/** In this order: namespace links first, since the others compare with the process's own namespaces. */
+const SOURCES: readonly HolderSource[] = [namespaceLinks, forChildren, descriptors, bindMounts, threads];
+
+export function discoverHolders(d: Discovery): void {
+  d.phase = 'holders';
+  const readers = SOURCES.map((source) => source(d)).filter((reader) => reader !== null);
+  for (const name of d.pidEntries) {
+    const process: ProcessVisit = { pid: Number(name), own: new Map() };
+    for (const read of readers) read(process);
+  }
+  d.finish();
+}

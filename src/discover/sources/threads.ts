@@ -1,0 +1,22 @@
+// Threads share their process's user namespace, but may have unshared the others
+// (/proc/PID/task/TID/ns/TYPE). Read only for --owned: it costs a directory and links a thread.
+import { couldNotRead } from '../../kernel/procfs';
+import { OWNABLE_TYPES } from '../../model';
+import { held } from '../held';
+import type { HolderSource } from '../state';
+
+export const threads: HolderSource = (d) => {
+  if (d.options.owned === undefined) return null;
+  return ({ pid, own }) => {
+    const tids = d.kernel.procfs.listThreads(pid);
+    if (couldNotRead(tids)) return;
+    for (const tid of tids) {
+      if (tid === String(pid)) continue;
+      for (const type of OWNABLE_TYPES) {
+        const link = d.kernel.procfs.threadNamespaceLink(pid, tid, type);
+        if (link === null || couldNotRead(link) || link.ino === own.get(type)) continue;
+        held(d, link, { kind: 'task', pid, tid: Number(tid) }, () => d.kernel.procfs.openOwnNamespace(pid, type, tid));
+      }
+    }
+  };
+};

@@ -1,0 +1,108 @@
+// The one state that the discovery steps share, as lxkns's discovery does: what has been found
+// so far, and what each step needs to know of the run.
+import type { Kernel } from '../kernel/kernel';
+import type { NamespaceLink } from '../kernel/procfs';
+import type { Holder, LeftOutProcess, NamespaceId, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
+
+export interface DiscoveryOptions {
+  /** Gather owners, ID maps and process names (the views other than compat). */
+  readonly details: boolean;
+  /** Find the namespaces that only holders keep alive, and what holds each. */
+  readonly holders: boolean;
+  /** List, under each user namespace, the namespaces of these types that it owns. */
+  readonly owned?: ReadonlySet<NamespaceType>;
+}
+
+/** A namespace of another type that a holder led to, with the user namespace that owns it. */
+export interface OwnedEntry {
+  readonly namespace: OwnedNamespace;
+  /** null: NS_GET_USERNS said the owner is not visible. */
+  readonly owner: UserNamespace | null;
+  /** Whether its owner already records a hold through it. */
+  heldOwner: boolean;
+}
+
+/**
+ * Which namespaces are found, and how: 'processes' while member processes are placed (what the
+ * original shows), 'holders' once discovery looks past them. The orchestrator moves it on.
+ */
+export type Phase = 'processes' | 'holders';
+
+export class Discovery {
+  phase: Phase = 'processes';
+  /** The /proc/PID entries, in byte-wise order. */
+  pidEntries: readonly string[] = [];
+  /** User namespaces by inode (on nsfsDev) or by dev and inode (anywhere else). */
+  private readonly index = new Map<string | number, UserNamespace>();
+  /** Namespaces with members, in the order first met: that order decides the order of children. */
+  readonly metOrder: UserNamespace[] = [];
+  /** Namespaces whose place in the tree is known (attached to a parent, or a root). */
+  readonly placed = new Set<UserNamespace>();
+  readonly roots: UserNamespace[] = [];
+  readonly leftOut: LeftOutProcess[] = [];
+  /** NS_GET_OWNER_UID, asked while climbing, where details are wanted. */
+  readonly ownerUids = new Map<UserNamespace, number | null>();
+  /** Namespaces of the other types, by "type:ino". */
+  readonly owned = new Map<string, OwnedEntry>();
+  /** Namespaces that holders named but that could not be opened safely, by "type:ino". */
+  readonly unplaced = new Map<string, UnplacedNamespace>();
+  /** What a budget cut short, one sentence each. */
+  readonly cut: string[] = [];
+  readonly nsfsDev: number;
+  private readonly finishing: (() => void)[] = [];
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly options: DiscoveryOptions,
+  ) {
+    this.nsfsDev = kernel.procfs.nsfsDevice();
+  }
+
+  private key(id: NamespaceId): string | number {
+    return id.dev === this.nsfsDev ? id.ino : `${id.dev}:${id.ino}`;
+  }
+
+  lookup(id: NamespaceId): UserNamespace | undefined {
+    return this.index.get(this.key(id));
+  }
+
+  add(ns: UserNamespace): void {
+    this.index.set(this.key(ns.id), ns);
+  }
+
+  /** A user namespace already placed in the tree. */
+  known(id: NamespaceId): UserNamespace | undefined {
+    const ns = this.lookup(id);
+    return ns !== undefined && this.placed.has(ns) ? ns : undefined;
+  }
+
+  /** Runs `step` once the holder sources have seen every process. */
+  whenDone(step: () => void): void {
+    this.finishing.push(step);
+  }
+
+  finish(): void {
+    for (const step of this.finishing.splice(0)) step();
+  }
+
+  /** A namespace named by `link` that `holder` keeps alive, but that could not be opened safely. */
+  unplace(link: NamespaceLink, holder: Holder): void {
+    const key = `${link.type}:${link.ino}`;
+    const entry = this.unplaced.get(key);
+    if (entry === undefined) this.unplaced.set(key, { type: link.type, id: { dev: this.nsfsDev, ino: link.ino }, holders: [holder] });
+    else entry.holders.push(holder);
+  }
+}
+
+/** One process, as the holder sources visit it. */
+export interface ProcessVisit {
+  readonly pid: number;
+  /** Its own namespace of each type other than user, by inode: the namespace links source fills it in first. */
+  readonly own: Map<NamespaceType, number>;
+}
+
+/**
+ * A source of what keeps namespaces alive (src/discover/sources/): for one run, a reader called
+ * for each process in turn, or null where the run does not need this source.
+ */
+export type HolderSource = (d: Discovery) => ((process: ProcessVisit) => void) | null;

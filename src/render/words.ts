@@ -1,0 +1,55 @@
+// Words shared by the tree and dot views and the warnings: owners, process counts, and what
+// holds a namespace. Everything another user named passes through inert().
+import type { UserNames } from '../accounts';
+import type { Holder, UnplacedNamespace, UserNamespace } from '../model';
+import { inert } from './inert';
+
+/** The owner's user name, else the UID, else "?" where NS_GET_OWNER_UID could not be asked. */
+export function ownerName(ns: UserNamespace, names: UserNames): string {
+  const uid = ns.details?.ownerUid ?? null;
+  return uid === null ? '?' : (names.get(uid) ?? String(uid));
+}
+
+/** "1 process", "3 processes"; "0 processes" unless the view words none otherwise. */
+export function processCount(count: number, none = '0 processes'): string {
+  return count === 0 ? none : count === 1 ? '1 process' : `${count} processes`;
+}
+
+/** "PID 4 (sleep)", or "PID 4" where its name is not known. */
+export function processLabel(pid: number, names: ReadonlyMap<number, string>): string {
+  const name = names.get(pid);
+  return `PID ${pid}${name === undefined ? '' : ` (${inert(name)})`}`;
+}
+
+/** "fd 3 of PID 4 (sleep)", "bind mount /run/netns/blue in the mount namespace of PID 1 (sh)". */
+export function describeHolder(holder: Holder, names: ReadonlyMap<number, string>): string {
+  const who = processLabel(holder.pid, names);
+  let what: string;
+  switch (holder.kind) {
+    case 'fd':
+      what = holder.fds === undefined ? `fd ${holder.fd} of ${who}` : `${holder.count} fds (${holder.fds}) of ${who}`;
+      break;
+    case 'mount':
+      what = `bind mount ${inert(holder.path ?? '')}${holder.count === undefined ? '' : ` (${holder.count} stacked)`} in the mount namespace of ${who}`;
+      break;
+    case 'task':
+      what = `thread ${holder.tid} of ${who}`;
+      break;
+    case 'for-children':
+      what = `${who}, for the children it creates`;
+      break;
+    case 'process':
+      what = who;
+      break;
+  }
+  const held = holder.via === undefined ? `held by ${what}` : `held through its ${holder.via.type} ${holder.via.ino}: ${what}`;
+  return holder.unverified === undefined ? held : `${held} (not opened: ${holder.unverified})`;
+}
+
+/** "user 4026532180" and what names it, for a namespace that could not be placed. */
+export function describeUnplaced(ns: UnplacedNamespace, names: ReadonlyMap<number, string>): string[] {
+  return [`${ns.type} ${ns.id.ino}`, ...ns.holders.map((holder) => describeHolder(holder, names))];
+}
+
+/** The heading of the group of namespaces that could not be placed. */
+export const UNPLACED_HEADING = '(not placed: could not be opened safely)';

@@ -1,8 +1,9 @@
 // One run of the tool, once the command line is understood: scan, filter, render, write, warn.
 import { ToolFailure } from './failure';
-import { loadIoctls, type Backend } from './kernel/ioctl-ns';
+import { loadIoctls } from './kernel/ioctl-ns';
 import { checkProcfs, hidesOtherUsers, insideUserNamespace } from './kernel/procfs';
-import { NAMESPACE_TYPES, type NamespaceTree, type NamespaceType } from './model';
+import { NAMESPACE_TYPES, type NamespaceTree } from './model';
+import type { Options } from './options';
 import { complain, writeOutput } from './output';
 import { leftOutWarning } from './report';
 import { scanUserNamespaces } from './scan';
@@ -10,21 +11,6 @@ import { userNamesOnce, VIEWS, type ViewName } from './views';
 
 export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
 export const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type) => type !== 'user');
-
-/** The command line, as cli.ts hands it over; absent values take their defaults here. */
-export interface Options {
-  ffi?: Backend;
-  format?: ViewName;
-  json?: boolean;
-  pid?: number[];
-  width?: number;
-  color?: (typeof COLOR_WHEN)[number];
-  ascii: boolean;
-  quiet: boolean;
-  processesOnly: boolean;
-  owned: boolean;
-  type?: NamespaceType[];
-}
 
 const positiveInteger = (text: string | undefined): number | undefined =>
   text !== undefined && /^[1-9][0-9]{0,4}$/.test(text) ? Number(text) : undefined;

@@ -3,6 +3,7 @@
 import type { Command, Help } from 'commander';
 import { ToolFailure } from './failure';
 import {
+  DESCRIPTION,
   eachOption,
   ENVIRONMENT,
   EXIT_FAILURE,
@@ -60,10 +61,7 @@ function program(): Command {
   const { Command } = commander();
   const version = (require('../../package.json') as { version: string }).version;
   const cli = new Command('userns-overview')
-    .description(
-      'Show every user namespace on this machine as a tree, with the PIDs of its member processes.\n' +
-        'Run it as root to see every process.',
-    )
+    .description(DESCRIPTION.join('\n'))
     .version(version, '-V, --version', 'show the version');
   eachOption((spec) => cli.addOption(commanderOption(spec)));
   return cli

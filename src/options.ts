@@ -12,6 +12,12 @@ const MAX_WIDTH = 10_000;
 // PID_MAX_LIMIT on 64-bit kernels (proc(5), /proc/sys/kernel/pid_max).
 const MAX_PID = 4_194_304;
 
+/** What the tool is, for --help and the man page's DESCRIPTION. */
+export const DESCRIPTION = [
+  'Show every user namespace on this machine as a tree, with the PIDs of its member processes.',
+  'Run it as root to see every process.',
+] as const;
+
 /** A value the user typed that an option does not take; cli.ts turns it into a usage error. */
 export class OptionValueError extends Error {}
 

@@ -79,6 +79,13 @@ describe('the command line', () => {
     assert.doesNotMatch(at(undefined), /\(default: false\)|\(choices:/);
   });
 
+  it('does not load commander for a bare run', () => {
+    const probe = `require(${JSON.stringify(path.join(PROJECT, 'dist', 'src', 'cli.js'))}).main(['node', 'userns-overview']);
+      process.stderr.write(JSON.stringify(Object.keys(require.cache).filter((file) => file.includes('commander'))))`;
+    const run = spawnSync('node', ['-e', probe], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    assert.match(run.stderr, /\[\]$/);
+  });
+
   it('prints the version from package.json', () => {
     const version = (JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string }).version;
     assert.deepEqual([tool(['--version']).stdout, tool(['-V']).status], [`${version}\n`, 0]);

@@ -1,135 +1,103 @@
-// The command line: commander's wiring, and the mapping of outcomes to exit statuses.
-import type { Command } from 'commander';
+// The command line: commander built from the option table, and the mapping of outcomes to exit
+// statuses.
+import type { Command, Help } from 'commander';
 import { ToolFailure } from './failure';
-import { BACKENDS } from './kernel/libc';
-import type { NamespaceType } from './model';
-import { complain } from './output';
-import { COLOR_WHEN, overview, OWNABLE_TYPES, type Options } from './overview';
-import { VIEW_NAMES, VIEWS } from './views';
+import {
+  DESCRIPTION,
+  eachOption,
+  ENVIRONMENT,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_STATUSES,
+  EXIT_USAGE,
+  OptionValueError,
+  optionsFrom,
+  type OptionSpec,
+  type Options,
+} from './options';
+import { complain, ReaderGone, writeOutput } from './output';
+import { overview } from './overview';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-
-const EXIT_STATUSES = `
-Environment:
-  NO_COLOR   set and not empty: no colour with --color auto
-  COLUMNS    the width for --format tree when --width is not given
-
-Exit status:
-  0  the tree was printed (also when some processes were left out, or the reader of
-     standard output closed it early)
-  1  the tree could not be printed (no procfs, no namespace ioctls, a backend that is
-     not installed, too many open files, a failed write, a --pid that is not there)
-  2  the command line was wrong`;
-
-const MAX_WIDTH = 10_000;
-// PID_MAX_LIMIT on 64-bit kernels (proc(5), /proc/sys/kernel/pid_max).
-const MAX_PID = 4_194_304;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
 // starts about 5 ms sooner without it.
 const commander = (): typeof import('commander') => require('commander') as typeof import('commander');
 
-/** A parser for a single-valued option: a repeat is a mistake, not an override. */
-function once<T>(parse: (value: string) => T): (value: string, previous: T | undefined) => T {
-  return (value, previous) => {
-    if (previous !== undefined) throw new (commander().InvalidArgumentError)('The option was given more than once.');
-    return parse(value);
-  };
+/** The width --help folds to: the terminal's, else COLUMNS, else 80. */
+function helpWidth(): number {
+  if ((require('node:tty') as typeof import('node:tty')).isatty(1) && process.stdout.columns > 0) return process.stdout.columns;
+  const columns = process.env['COLUMNS'];
+  return columns !== undefined && /^[1-9][0-9]{0,4}$/.test(columns) ? Number(columns) : 80;
 }
 
-function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
-  return (value) => {
-    if (!(choices as readonly string[]).includes(value)) {
-      throw new (commander().InvalidArgumentError)(`Allowed choices are ${choices.join(', ')}.`);
-    }
-    return value as T;
-  };
+/** A titled table after the options, folded like them: "Exit status:", "  0  the tree ...". */
+function helpSection(help: Help, title: string, rows: readonly (readonly [string, string])[]): string {
+  const termWidth = Math.max(...rows.map(([term]) => term.length));
+  return `\n${title}:\n${rows.map(([term, text]) => help.formatItem(term, termWidth, text, help)).join('\n')}`;
 }
 
-function wholeNumber(min: number, max: number, what: string): (value: string) => number {
-  return (value) => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new (commander().InvalidArgumentError)(`It must be ${what}, a whole number from ${min} to ${max}.`);
+/**
+ * One option of the table as commander's. Its choices and default stay out of commander's
+ * hands: commander would print them again after the help text, which already says them, and
+ * "(default: false)" after every flag. The table's parser rejects what is not a choice.
+ */
+function commanderOption<T>(spec: OptionSpec<T>): import('commander').Option {
+  const { InvalidArgumentError, Option } = commander();
+  const option = new Option(spec.flags, spec.help);
+  if (spec.conflicts !== undefined) option.conflicts(spec.conflicts);
+  const parse = spec.parse;
+  if (parse === undefined) return option;
+  return option.argParser((value: string, previous: T | undefined) => {
+    try {
+      return parse(value, previous);
+    } catch (error) {
+      throw error instanceof OptionValueError ? new InvalidArgumentError(error.message) : error;
     }
-    return Number(value);
-  };
+  });
 }
 
 function program(): Command {
-  const { Command, Option } = commander();
+  const { Command } = commander();
   const version = (require('../../package.json') as { version: string }).version;
-  const pid = wholeNumber(1, MAX_PID, 'a PID');
-  return new Command('userns-overview')
-    .description(
-      'Show every user namespace on this machine as a tree, with the PIDs of its member processes.\n' +
-        'Run it as root to see every process.',
-    )
-    .version(version, '-V, --version')
-    .addOption(
-      new Option('--format <format>', `the output: ${VIEW_NAMES.map((name) => `${name}, ${VIEWS[name].help}`).join('; ')}`)
-        .choices(VIEW_NAMES)
-        .argParser(once(oneOf(VIEW_NAMES))),
-    )
-    .addOption(new Option('--json', 'short for --format json').conflicts('format'))
-    .addOption(
-      new Option('--pid <PID...>', 'only the namespaces that hold these processes, with their ancestors').argParser(
-        (value: string, previous: number[] | undefined) => [...(previous ?? []), pid(value)],
-      ),
-    )
-    .addOption(
-      new Option('--width <N>', 'fold --format tree to N columns (default: COLUMNS, the terminal, or 80)').argParser(
-        once(wholeNumber(1, MAX_WIDTH, 'a width')),
-      ),
-    )
-    .addOption(
-      new Option('--color <when>', 'colour in --format tree (default: auto, when standard output is a terminal)')
-        .choices(COLOR_WHEN)
-        .argParser(once(oneOf(COLOR_WHEN))),
-    )
-    .option('--ascii', 'draw --format tree with ASCII instead of box-drawing characters', false)
-    .option('--processes-only', 'in tree, json and dot, only what member processes show, as compat does', false)
-    .option('--owned', 'also list the namespaces of other types that each user namespace owns', false)
-    .addOption(
-      new Option('--type <types>', `with --owned, only these types, comma-separated: ${OWNABLE_TYPES.join(', ')} (implies --owned)`).argParser(
-        once(namespaceTypes),
-      ),
-    )
-    .addOption(
-      new Option('--ffi <backend>', 'foreign-function library for the namespace ioctls (default: koffi)')
-        .choices(BACKENDS)
-        .argParser(once(oneOf(BACKENDS))),
-    )
-    .option('-q, --quiet', 'do not warn about processes that could not be inspected', false)
+  const cli = new Command('userns-overview')
+    .description(DESCRIPTION.join('\n'))
+    .version(version, '-V, --version', 'show the version');
+  eachOption((spec) => cli.addOption(commanderOption(spec)));
+  return cli
     .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXIT_STATUSES)
+    .addHelpText('after', () => {
+      const help = cli.createHelp();
+      help.prepareContext({ helpWidth: helpWidth() });
+      return (
+        helpSection(help, 'Environment', ENVIRONMENT.map(({ name, effect }) => [name, effect])) +
+        '\n' +
+        helpSection(help, 'Exit status', EXIT_STATUSES.map(({ status, meaning }) => [String(status), meaning]))
+      );
+    })
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({
-      // One line, named, with the way to the usage: commander's message ends in a newline.
-      outputError: (message, write) =>
-        write(`userns-overview: ${message.trim().replace(/^error: /, '')} (see 'userns-overview --help')\n`),
+      // Synchronous writes that take EPIPE as the reader's normal end, as the tree's own do:
+      // `--help | head -1` must end quietly with status 0, not with an unhandled stream error.
+      writeOut: (text) => void writeOutput(text),
+      writeErr: (text) => complain(text.trimEnd()),
+      getOutHelpWidth: helpWidth,
+      // One line, named, with the way to the usage. commander's message ends in a newline and
+      // puts its suggestion on a line of its own: "\n(Did you mean --format?)".
+      outputError: (message) =>
+        complain(
+          `${message
+            .trim()
+            .replace(/^error: /, '')
+            .replace(/\s*\n\(Did you mean (.*)\)$/, ' (did you mean $1)')} (see 'userns-overview --help')`,
+        ),
     });
 }
 
-function namespaceTypes(value: string): NamespaceType[] {
-  const types = value.split(',');
-  for (const type of types) {
-    if (!(OWNABLE_TYPES as readonly string[]).includes(type)) {
-      throw new (commander().InvalidArgumentError)(`Each type must be one of ${OWNABLE_TYPES.join(', ')}.`);
-    }
-  }
-  return types as NamespaceType[];
-}
-
-export function main(argv: readonly string[]): void {
-  process.exitCode = mainStatus(argv);
-}
-
 /** The options, or the exit status when parsing ended the run (usage error, --help). */
-function parseCommandLine(argv: readonly string[]): Options | number {
-  if (argv.length <= 2) return { ascii: false, quiet: false, processesOnly: false, owned: false };
+export function parseCommandLine(argv: readonly string[]): Options | number {
+  if (argv.length <= 2) return optionsFrom({});
   const cli = program();
   try {
     cli.parse(argv as string[]);
@@ -138,16 +106,23 @@ function parseCommandLine(argv: readonly string[]): Options | number {
     if (error instanceof commander().CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw error;
   }
-  return cli.opts<Options>();
+  return optionsFrom(cli.opts());
+}
+
+export function main(argv: readonly string[]): void {
+  process.exitCode = mainStatus(argv);
 }
 
 function mainStatus(argv: readonly string[]): number {
-  const options = parseCommandLine(argv);
-  if (typeof options === 'number') return options;
   try {
+    const options = parseCommandLine(argv);
+    if (typeof options === 'number') return options;
     overview(options);
     return EXIT_OK;
   } catch (error) {
+    // The reader of --help or --version has all it wanted: a normal end.
+    if (error instanceof ReaderGone) return EXIT_OK;
+    // A failed write of --help or --version lands here too.
     if (error instanceof ToolFailure) {
       complain(error.message);
       return EXIT_FAILURE;

@@ -2,31 +2,13 @@
 import { discover } from './discover/discover';
 import { ToolFailure } from './failure';
 import { systemKernel } from './kernel/kernel';
-import type { Backend } from './kernel/libc';
 import { checkProcfs } from './kernel/procfs';
 import { lazy } from './lazy';
-import { OWNABLE_TYPES, type NamespaceTree, type NamespaceType } from './model';
+import { OWNABLE_TYPES, type NamespaceTree } from './model';
+import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
 import { warnings } from './render/warnings';
 import { VIEWS, type ViewName } from './views';
-
-export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
-export { OWNABLE_TYPES };
-
-/** The command line, as cli.ts hands it over; absent values take their defaults here. */
-export interface Options {
-  ffi?: Backend;
-  format?: ViewName;
-  json?: boolean;
-  pid?: number[];
-  width?: number;
-  color?: (typeof COLOR_WHEN)[number];
-  ascii: boolean;
-  quiet: boolean;
-  processesOnly: boolean;
-  owned: boolean;
-  type?: NamespaceType[];
-}
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
 const accounts = lazy(() => require('./accounts') as typeof import('./accounts'));

@@ -46,11 +46,13 @@ describe('the packed package', { skip: NEEDS_ROOT }, () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('holds only the compiled code, the launcher, the README, the licence and package.json', () => {
+  it('holds only the compiled code, the launcher, the man page, the completion, the README, the licence and package.json', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    const unexpected = listed.filter((f) => !/^(LICENSE|README\.md|package\.json|bin\/userns-overview\.js|dist\/src\/.+\.js)$/.test(f));
+    const unexpected = listed.filter(
+      (f) => !/^(LICENSE|README\.md|package\.json|bin\/userns-overview\.js|dist\/src\/.+\.js|man\/userns-overview\.8|completion\/userns-overview\.bash)$/.test(f),
+    );
     assert.deepEqual(unexpected, []);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/scan.js']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/scan.js', 'man/userns-overview.8']) {
       assert.ok(listed.includes(needed), needed);
     }
   });

@@ -52,7 +52,7 @@ describe('the packed package', { skip: NEEDS_ROOT }, () => {
       (f) => !/^(LICENSE|README\.md|package\.json|bin\/userns-overview\.js|dist\/src\/.+\.js|man\/userns-overview\.8|completion\/userns-overview\.bash)$/.test(f),
     );
     assert.deepEqual(unexpected, []);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/scan.js', 'man/userns-overview.8']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/discover/discover.js', 'man/userns-overview.8']) {
       assert.ok(listed.includes(needed), needed);
     }
   });

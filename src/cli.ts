@@ -15,21 +15,16 @@ import {
   type OptionSpec,
   type Options,
 } from './options';
+import { lazy } from './lazy';
 import { complain, ReaderGone, writeOutput } from './output';
 import { overview } from './overview';
+import { outputColumns } from './terminal';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
 // starts about 5 ms sooner without it.
-const commander = (): typeof import('commander') => require('commander') as typeof import('commander');
-
-/** The width --help folds to: the terminal's, else COLUMNS, else 80. */
-function helpWidth(): number {
-  if ((require('node:tty') as typeof import('node:tty')).isatty(1) && process.stdout.columns > 0) return process.stdout.columns;
-  const columns = process.env['COLUMNS'];
-  return columns !== undefined && /^[1-9][0-9]{0,4}$/.test(columns) ? Number(columns) : 80;
-}
+const commander = lazy(() => require('commander') as typeof import('commander'));
 
 /** A titled table after the options, folded like them: "Exit status:", "  0  the tree ...". */
 function helpSection(help: Help, title: string, rows: readonly (readonly [string, string])[]): string {
@@ -68,7 +63,7 @@ function program(): Command {
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', () => {
       const help = cli.createHelp();
-      help.prepareContext({ helpWidth: helpWidth() });
+      help.prepareContext({ helpWidth: outputColumns() });
       return (
         helpSection(help, 'Environment', ENVIRONMENT.map(({ name, effect }) => [name, effect])) +
         '\n' +
@@ -82,7 +77,7 @@ function program(): Command {
       // `--help | head -1` must end quietly with status 0, not with an unhandled stream error.
       writeOut: (text) => void writeOutput(text),
       writeErr: (text) => complain(text.trimEnd()),
-      getOutHelpWidth: helpWidth,
+      getOutHelpWidth: outputColumns,
       // One line, named, with the way to the usage. commander's message ends in a newline and
       // puts its suggestion on a line of its own: "\n(Did you mean --format?)".
       outputError: (message) =>

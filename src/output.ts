@@ -1,37 +1,20 @@
-// Writing to standard output and standard error with plain write(2): a reader that has gone
-// away is not an error, and a failed write is reported once.
-import * as fs from 'node:fs';
-import { errnoCode, ToolFailure } from './failure';
+// The output and the warnings, through plain write(2) (src/kernel/stdio.ts): a reader that has
+// gone away is not an error, and a failed write is reported once.
+import { ToolFailure } from './failure';
+import { STDERR, STDOUT, writeAll } from './kernel/stdio';
 
-const STDOUT = 1;
-const STDERR = 2;
 /** Large enough that a big document takes few write(2) calls, small enough to bound memory. */
 const CHUNK = 1 << 16;
 
 /** The reader of standard output closed it: the run ends quietly, with status 0. */
 export class ReaderGone extends Error {}
 
-/**
- * Writes all of text to standard output. EPIPE (Node ignores SIGPIPE, so the write fails
- * instead of killing us) throws ReaderGone; any other failure is a ToolFailure.
- */
+/** Writes all of text to standard output: ReaderGone where the reader has gone, else a ToolFailure. */
 export function writeOutput(text: string): void {
-  const bytes = Buffer.from(text);
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += fs.writeSync(STDOUT, bytes, offset);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'EPIPE') throw new ReaderGone();
-      // Standard output left non-blocking by whoever made it (a shared pipe): wait and retry.
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-        continue;
-      }
-      throw new ToolFailure(`cannot write to standard output (${code})`);
-    }
-  }
+  const failure = writeAll(STDOUT, Buffer.from(text));
+  if (failure === null) return;
+  if (failure.readerGone) throw new ReaderGone();
+  throw new ToolFailure(`cannot write to standard output (${failure.code})`);
 }
 
 /** Writes a view's pieces as they come, gathered into chunks of about CHUNK characters. */
@@ -49,9 +32,6 @@ export function writeChunks(chunks: Iterable<string>): void {
 
 /** One line on standard error, prefixed with the tool's name. Best effort: stderr may be gone. */
 export function complain(message: string): void {
-  try {
-    fs.writeSync(STDERR, `userns-overview: ${message}\n`);
-  } catch {
-    // Nowhere left to report to.
-  }
+  // Nowhere left to report to where this fails.
+  writeAll(STDERR, Buffer.from(`userns-overview: ${message}\n`));
 }

@@ -8,22 +8,11 @@ import { OWNABLE_TYPES, type NamespaceTree } from './model';
 import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
 import { warnings } from './render/warnings';
+import { isTerminal, outputColumns } from './terminal';
 import { VIEWS, type ViewName } from './views';
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
 const accounts = lazy(() => require('./accounts') as typeof import('./accounts'));
-const isTerminal = (): boolean => (require('node:tty') as typeof import('node:tty')).isatty(1);
-
-const positiveInteger = (text: string | undefined): number | undefined =>
-  text !== undefined && /^[1-9][0-9]{0,4}$/.test(text) ? Number(text) : undefined;
-
-/** --width, else COLUMNS, else the terminal's width, else 80. */
-function outputWidth(options: Options): number {
-  if (options.width !== undefined) return options.width;
-  const columns = positiveInteger(process.env['COLUMNS']);
-  if (columns !== undefined) return columns;
-  return isTerminal() ? (process.stdout.columns ?? 80) : 80;
-}
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';
@@ -59,7 +48,7 @@ export function overview(options: Options): void {
     if (filtered.missing.length > 0) throw new ToolFailure(missingPids(filtered.missing, tree));
     tree = filtered.tree;
   }
-  const style = () => ({ width: outputWidth(options), color: useColor(options), ascii: options.ascii });
+  const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii });
   try {
     writeChunks(view.render(tree, { names: lazy(() => accounts().readUserNames()), style }));
   } catch (error) {

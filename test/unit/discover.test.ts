@@ -1,0 +1,134 @@
+// Discovery on a kernel made to order: a procfs and ioctls in memory, so that the rare answers
+// of a real machine (a process that moved, a PID reused, a process gone) happen on every run.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { discover } from '../../src/discover/discover';
+import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
+import { ROOT, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
+import type { Kernel, Procfs } from '../../src/kernel/kernel';
+import * as procfs from '../../src/kernel/procfs';
+import { CouldNotRead } from '../../src/kernel/procfs';
+import { renderCompat } from '../../src/render/compat';
+
+const DEV = 4;
+const INIT = PROC_USER_INIT_INO;
+
+/** What the fake kernel answers about one PID: at the first look, and when opened later. */
+interface FakeProcess {
+  readonly look: number | 'vanished' | 'denied';
+  readonly open?: number | 'vanished';
+}
+
+interface FakeMachine {
+  readonly processes: Record<number, FakeProcess>;
+  /** Each namespace's parent; absent: a root. */
+  readonly parents: Record<number, number>;
+}
+
+function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => number; ioctlsLoaded: () => boolean } {
+  const open = new Map<number, number>();
+  let nextFd = 100;
+  let loaded = false;
+  const descriptor = (ino: number): procfs.OpenNamespace => {
+    const fd = nextFd++;
+    open.set(fd, ino);
+    return { fd, id: { dev: DEV, ino } };
+  };
+  const fake: Procfs = {
+    ...procfs,
+    nsfsDevice: () => DEV,
+    listPidEntries: () => Object.keys(machine.processes).sort(),
+    userNamespaceInode(pid) {
+      const look = machine.processes[Number(pid)]!.look;
+      if (look === 'vanished') return new CouldNotRead('vanished', 'ENOENT');
+      if (look === 'denied') return new CouldNotRead('permission', 'EACCES');
+      return look;
+    },
+    openOwnNamespace(pid) {
+      const process = machine.processes[Number(pid)]!;
+      const now = process.open ?? process.look;
+      return typeof now === 'number' ? descriptor(now) : new CouldNotRead('vanished', 'ENOENT');
+    },
+    identify: (fd) => ({ dev: DEV, ino: open.get(fd)! }),
+    closeDescriptor(fd) {
+      assert.ok(open.delete(fd), `fd ${fd} closed twice`);
+    },
+    insideUserNamespace: () => false,
+    hidesOtherUsers: () => false,
+  } as Procfs;
+  const ioctls: NamespaceIoctls = {
+    parentOf(fd) {
+      const parent = machine.parents[open.get(fd)!];
+      return parent === undefined ? ROOT : descriptor(parent).fd;
+    },
+    ownerNamespaceOf: () => 'owner not visible',
+    ownerUidOf: () => 0,
+  };
+  const kernel: Kernel = {
+    procfs: fake,
+    ioctls: () => ((loaded = true), ioctls),
+    files: () => assert.fail('no holder is looked for here'),
+  };
+  return { kernel, openFds: () => open.size, ioctlsLoaded: () => loaded };
+}
+
+const COMPAT = { details: false, holders: false };
+
+describe('discovery when processes change under it', () => {
+  it('files a process that moved between the first look and the open under the namespace it is in now', () => {
+    const { kernel, openFds } = fakeKernel({
+      // Discovery opens a namespace through its highest PID first: 11 is the one it finds moved.
+      processes: { 1: { look: INIT }, 10: { look: 501 }, 11: { look: 501, open: 502 } },
+      parents: { 501: INIT, 502: 501 },
+    });
+    const tree = discover(kernel, COMPAT);
+    assert.equal(
+      renderCompat(tree),
+      '{4 4026531837}\n            PIDs: 1 \n    {4 501}\n                PIDs: 10 \n        {4 502}\n                    PIDs: 11 \n',
+    );
+    assert.deepEqual(tree.report.leftOut, []);
+    assert.equal(openFds(), 0);
+  });
+
+  it('keeps a namespace whose only member moved away as the ancestor it still is', () => {
+    const { kernel, openFds } = fakeKernel({
+      processes: { 1: { look: INIT }, 10: { look: 501, open: 502 } },
+      parents: { 501: INIT, 502: 501 },
+    });
+    assert.equal(renderCompat(discover(kernel, COMPAT)), '{4 4026531837}\n            PIDs: 1 \n    {4 501}\n\n        {4 502}\n                    PIDs: 10 \n');
+    assert.equal(openFds(), 0);
+  });
+
+  it('files a PID reused by a process of another namespace where that process is', () => {
+    const { kernel } = fakeKernel({
+      processes: { 1: { look: INIT }, 20: { look: 501, open: INIT } },
+      parents: { 501: INIT },
+    });
+    const tree = discover(kernel, COMPAT);
+    assert.equal(renderCompat(tree), '{4 4026531837}\n            PIDs: 1 20 \n');
+  });
+
+  it('leaves out, as vanished, a process gone before it could be opened, and its namespace with it', () => {
+    const { kernel, openFds } = fakeKernel({
+      processes: { 1: { look: INIT }, 30: { look: 501, open: 'vanished' }, 31: { look: 'vanished' }, 32: { look: 'denied' } },
+      parents: { 501: INIT },
+    });
+    const tree = discover(kernel, COMPAT);
+    assert.equal(renderCompat(tree), '{4 4026531837}\n            PIDs: 1 \n');
+    assert.deepEqual(
+      tree.report.leftOut.map(({ pid, reason }) => [pid, reason]),
+      [
+        [30, 'vanished'],
+        [31, 'vanished'],
+        [32, 'permission'],
+      ],
+    );
+    assert.equal(openFds(), 0);
+  });
+
+  it('asks no ioctl, and so loads no FFI library, where only the initial namespace is met', () => {
+    const { kernel, ioctlsLoaded } = fakeKernel({ processes: { 1: { look: INIT }, 2: { look: INIT } }, parents: {} });
+    assert.equal(renderCompat(discover(kernel, COMPAT)), '{4 4026531837}\n            PIDs: 1 2 \n');
+    assert.equal(ioctlsLoaded(), false);
+  });
+});

@@ -2,13 +2,14 @@
 // and its peers in each, interleaved, and prints medians and ratios. Figures, never asserts.
 //
 //   npm run bench                 the 1,000- and 10,000-process fixtures, the deepest chain,
-//                                 one crowded namespace, and a small machine
+//                                 one crowded namespace, a small machine, and two floods
+//                                 (5M namespace descriptors; 40,000 stacked bind mounts x 3)
 //   npm run bench -- --large      also 20,000 processes (about 4 GiB of memory)
 //   USERNS_OVERVIEW_ORIGINAL=/path/to/userns_overview npm run bench
 //                                 also the original Go program, built by you
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inPidNamespace, LAUNCHER, type FixtureSpec } from '../test/support/fixture';
+import { inPidNamespace, LAUNCHER, PROJECT, type FixtureSpec } from '../test/support/fixture';
 import type { Measured, MeasureConfig } from './measure';
 
 const RUNS = 7;
@@ -19,7 +20,12 @@ interface Scenario {
   readonly name: string;
   readonly spec: Omit<FixtureSpec, 'runs'>;
   readonly scanAlone?: boolean;
+  /** The views that look for holders, against lsns, where the default commands do not tell. */
+  readonly views?: boolean;
+  readonly runs?: number;
 }
+
+const flood = (script: string): string => fs.readFileSync(path.join(PROJECT, 'bench', 'floods', script), 'utf8');
 
 const scenarios: Scenario[] = [
   { name: 'small: 1 namespace, ~30 processes', spec: { rootMembers: 30 } },
@@ -27,10 +33,30 @@ const scenarios: Scenario[] = [
   { name: '10k: ~10,000 processes in 992 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 10 } }, scanAlone: true },
   { name: 'deepest: a chain of 33 namespaces', spec: { chains: [{ name: 'deepest', depth: 33, members: 10 }] } },
   { name: 'crowded: ~10,000 processes in 1 namespace', spec: { rootMembers: 10_000 } },
+  {
+    name: 'flood: 5,000,000 descriptors of one user namespace in 250 processes',
+    spec: { setup: flood('descriptors.sh'), timeoutMs: 3_600_000 },
+    views: true,
+    runs: 3,
+  },
+  {
+    name: 'flood: 40,000 stacked bind mounts of one user namespace, in 3 copies of a mount namespace',
+    spec: { setup: flood('mounts.sh'), timeoutMs: 3_600_000 },
+    views: true,
+    runs: 3,
+  },
 ];
-if (process.argv.includes('--large')) {
-  scenarios.push({ name: '20k: ~20,000 processes in 992 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
-}
+const LARGE = '20k: ~20,000 processes in 992 namespaces';
+if (process.argv.includes('--large')) scenarios.push({ name: LARGE, spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
+// --floods: the two floods alone.
+const chosen = process.argv.includes('--floods') ? scenarios.filter((s) => s.name.startsWith('flood')) : scenarios;
+
+const VIEW_COMMANDS: MeasureConfig['commands'] = [
+  { name: 'userns-overview --json', argv: [process.execPath, LAUNCHER, '--json'] },
+  { name: 'userns-overview --format tree', argv: [process.execPath, LAUNCHER, '--format', 'tree'] },
+  { name: 'lsns -t user', argv: ['lsns', '-t', 'user'] },
+  { name: "node -e ''", argv: [process.execPath, '-e', ''] },
+];
 
 function commands(): MeasureConfig['commands'] {
   const list = [
@@ -51,7 +77,12 @@ const ms = (seconds: number): string => (seconds * 1000).toFixed(1);
 const pad = (text: string, width: number): string => text.padEnd(width);
 
 function run(scenario: Scenario): Measured {
-  const config: MeasureConfig = { warmup: 1, runs: RUNS, commands: commands(), scanAlone: scenario.scanAlone === true };
+  const config: MeasureConfig = {
+    warmup: 1,
+    runs: scenario.runs ?? RUNS,
+    commands: scenario.views === true ? VIEW_COMMANDS : commands(),
+    scanAlone: scenario.scanAlone === true,
+  };
   const facts = inPidNamespace({
     ...scenario.spec,
     timeoutMs: 1_800_000,
@@ -85,7 +116,7 @@ function report(scenario: Scenario, measured: Measured): void {
 }
 
 const results = new Map<string, Measured>();
-for (const scenario of scenarios) {
+for (const scenario of chosen) {
   const measured = run(scenario);
   results.set(scenario.name, measured);
   report(scenario, measured);
@@ -100,16 +131,18 @@ function slope(from: string, to: string, command: string): string {
   if (a === undefined || b === undefined || ta === undefined || tb === undefined) return 'n/a';
   return `${(((median(tb.seconds) - median(ta.seconds)) / (b.processes - a.processes)) * 1e6).toFixed(1)} µs`;
 }
-console.log('\n## per process (slope between fixtures)');
-const names = scenarios.map((s) => s.name);
-for (const command of commands().map((c) => c.name)) {
-  const large = names[5] !== undefined ? `, 10k→20k ${slope(names[2]!, names[5], command)}` : '';
-  console.log(`${pad(command, 32)}1k→10k ${slope(names[1]!, names[2]!, command)}${large}`);
-}
-const small = results.get(names[0]!)!;
-const smallMedian = (name: string): number => median(small.commands.find((c) => c.name === name)!.seconds);
-console.log(`\nstart-up on a small machine: userns-overview is node -e '' + ${ms(smallMedian('userns-overview') - smallMedian("node -e ''"))} ms`);
-if (names[5] !== undefined) {
-  const whole = (name: string): number => median(results.get(name)!.commands.find((c) => c.name === 'userns-overview')!.seconds);
-  console.log(`20k / 10k whole-run time: ${(whole(names[5]) / whole(names[2]!)).toFixed(2)}`);
+const [SMALL, ONE_K, TEN_K] = scenarios.map((s) => s.name);
+if (results.has(TEN_K!)) {
+  console.log('\n## per process (slope between fixtures)');
+  for (const command of commands().map((c) => c.name)) {
+    const large = results.has(LARGE) ? `, 10k→20k ${slope(TEN_K!, LARGE, command)}` : '';
+    console.log(`${pad(command, 32)}1k→10k ${slope(ONE_K!, TEN_K!, command)}${large}`);
+  }
+  const small = results.get(SMALL!)!;
+  const smallMedian = (name: string): number => median(small.commands.find((c) => c.name === name)!.seconds);
+  console.log(`\nstart-up on a small machine: userns-overview is node -e '' + ${ms(smallMedian('userns-overview') - smallMedian("node -e ''"))} ms`);
+  if (results.has(LARGE)) {
+    const whole = (name: string): number => median(results.get(name)!.commands.find((c) => c.name === 'userns-overview')!.seconds);
+    console.log(`20k / 10k whole-run time: ${(whole(LARGE) / whole(TEN_K!)).toFixed(2)}`);
+  }
 }

@@ -190,7 +190,10 @@ export const BUILT_IN_OPTIONS = [
 
 export const ENVIRONMENT = [
   { name: 'NO_COLOR', effect: 'set and not empty: no colour with --color auto' },
-  { name: 'COLUMNS', effect: 'the width for --format tree when --width is not given, and of --help when standard output is not a terminal' },
+  { name: 'FORCE_COLOR', effect: "with --color auto: '', 1, 2, 3 or true colour even a pipe; any other value, none (as Node reads it)" },
+  { name: 'TERM', effect: 'dumb: no colour with --color auto' },
+  { name: 'LC_ALL, LC_CTYPE, LANG', effect: 'the first one set names the character set: not UTF-8 (or none set), and --format tree draws with ASCII, as --ascii' },
+  { name: 'COLUMNS', effect: 'the width of --format tree when --width is not given, and of --help; else the terminal\'s, else 80' },
 ] as const;
 
 export const EXIT_OK = 0;

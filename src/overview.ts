@@ -8,7 +8,7 @@ import { OWNABLE_TYPES, type NamespaceTree } from './model';
 import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
 import { warnings } from './render/warnings';
-import { isTerminal, outputColumns } from './terminal';
+import { colourWanted, outputColumns, utf8Locale } from './terminal';
 import { VIEWS, type ViewName } from './views';
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
@@ -16,9 +16,7 @@ const accounts = lazy(() => require('./accounts') as typeof import('./accounts')
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';
-  if (when !== 'auto') return when === 'always';
-  const noColor = process.env['NO_COLOR'];
-  return isTerminal() && (noColor === undefined || noColor === '');
+  return when === 'auto' ? colourWanted() : when === 'always';
 }
 
 /** The asked-for PIDs that are not in the tree, as one line. */
@@ -48,7 +46,7 @@ export function overview(options: Options): void {
     if (filtered.missing.length > 0) throw new ToolFailure(missingPids(filtered.missing, tree));
     tree = filtered.tree;
   }
-  const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii });
+  const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii || !utf8Locale() });
   try {
     writeChunks(view.render(tree, { names: lazy(() => accounts().readUserNames()), style }));
   } catch (error) {

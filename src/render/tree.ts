@@ -2,6 +2,7 @@
 // many processes, UID map), then its processes as "PID comm", folded to the width.
 import type { UserNames } from '../accounts';
 import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
+import { displayWidth } from './columns';
 import { inert } from './inert';
 import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
 
@@ -95,7 +96,7 @@ function foldProcesses(ns: UserNamespace, comms: ReadonlyMap<number, string>, ro
   for (const pid of ns.pids) {
     const comm = comms.get(pid);
     const name = comm === undefined ? '?' : inert(comm);
-    const width = String(pid).length + 1 + name.length;
+    const width = String(pid).length + 1 + displayWidth(name);
     const item = `${paint(color, '33', String(pid))} ${name}`;
     if (used > 0 && used + 2 + width > room) {
       lines.push(line);

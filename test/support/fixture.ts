@@ -142,7 +142,8 @@ export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
     const result = spawnSync(
       'unshare',
       ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', path.join(dir, 'fixture.sh')],
-      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir }, encoding: 'utf8', timeout: spec.timeoutMs ?? 120_000 },
+      // A UTF-8 locale, as a person's terminal has: the tree view draws ASCII in the POSIX one.
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir, LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: spec.timeoutMs ?? 120_000 },
     );
     if (result.status !== 0) {
       throw new Error(`fixture failed (status ${result.status}, ${result.signal ?? 'no signal'}): ${result.stderr}`);

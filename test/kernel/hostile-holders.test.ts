@@ -1,0 +1,120 @@
+// Root's run where unprivileged users control the names, paths, descriptors and mounts that
+// hold namespaces: whatever they build, the tool finishes, opens nothing they point it at, and
+// shows their text as inert escapes. Each attacker is nobody (test/support/attacker.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import { asAttacker } from '../support/attacker';
+import { inPidNamespace, type FixtureFacts, type RunResult } from '../support/fixture';
+import { NEEDS_ROOT } from '../support/requirements';
+
+/** A run that hangs fails its test instead of hanging the suite. */
+const TIMEOUT_MS = 60_000;
+
+/** What a terminal must never receive from text that others control: C0 but tab and newline, DEL, C1, bidi controls. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+function finishedCleanly(run: RunResult, label: string): void {
+  assert.equal(run.status, 0, `${label}: ${run.stderr}`);
+  assert.doesNotMatch(run.stdout, RAW_CONTROL, `${label}: stdout`);
+  assert.doesNotMatch(run.stderr, RAW_CONTROL, `${label}: stderr`);
+}
+
+function json(run: RunResult): JsonDocument {
+  finishedCleanly(run, 'json');
+  return JSON.parse(run.stdout) as JsonDocument;
+}
+
+/** Every user namespace of the document by inode, wherever it is in the tree. */
+function byInode(doc: JsonDocument): Map<number, JsonNamespace> {
+  const all = new Map<number, JsonNamespace>();
+  const walk = (list: JsonNamespace[]): void => list.forEach((ns) => (all.set(ns.ino, ns), walk(ns.children)));
+  walk(doc.roots);
+  return all;
+}
+
+describe('bind mounts that an unprivileged user hides or replaces', { skip: NEEDS_ROOT }, () => {
+  let facts: FixtureFacts;
+  const fixture = (): FixtureFacts =>
+    (facts ??= inPidNamespace({
+      setup: asAttacker('attack-mounts.sh'),
+      timeoutMs: TIMEOUT_MS,
+      runs: [
+        { label: 'json', args: ['--json'] },
+        { label: 'tree', args: ['--format', 'tree', '--color', 'never', '--width', '300'] },
+        { label: 'dot', args: ['--format', 'dot'] },
+      ],
+    }));
+  const fact = (name: string): string => fixture().extra.get(name)!;
+  const ino = (name: string): number => Number(fact(name));
+
+  it('finishes with status 0 in every format, and prints no control byte', () => {
+    for (const [label, run] of fixture().runs) finishedCleanly(run, label);
+  });
+
+  it('JSON lists each namespace held only through a covered mount under "unplaced", with the reason', () => {
+    const doc = json(fixture().runs.get('json')!);
+    const attacker = Number(fact('attacker'));
+    const covered = (folder: string) => ({
+      type: 'user',
+      dev: doc.roots[0]!.dev,
+      ino: ino(folder),
+      holders: [{ kind: 'mount', pid: attacker, path: `${fact('W')}/${folder}/b`, unverified: 'covered by another mount' }],
+    });
+    assert.deepEqual(doc.unplaced, ['fifo', 'link', 'null', 'other'].map(covered));
+    for (const folder of ['fifo', 'link', 'null', 'other']) assert.equal(byInode(doc).get(ino(folder)), undefined, folder);
+  });
+
+  it('credits the namespace laid over another with its own mount, not with the covered one', () => {
+    const attackerNs = byInode(json(fixture().runs.get('json')!)).get(ino('attackerUserns'))!;
+    const attacker = Number(fact('attacker'));
+    assert.deepEqual(attackerNs.holders, [
+      { kind: 'process', pid: attacker },
+      { kind: 'mount', pid: attacker, path: `${fact('W')}/other/b` },
+    ]);
+  });
+
+  it('places a namespace mounted at a path that is not UTF-8, its path written with \\xff', () => {
+    const doc = json(fixture().runs.get('json')!);
+    const attackerNs = byInode(doc).get(ino('attackerUserns'))!;
+    const byte = attackerNs.children.find((ns) => ns.ino === ino('byte'))!;
+    assert.deepEqual([byte.pids, byte.holders, byte.parent], [
+      [],
+      [{ kind: 'mount', pid: Number(fact('attacker')), path: `${fact('W')}/p\\xffq/b` }],
+      { dev: attackerNs.dev, ino: attackerNs.ino },
+    ]);
+    assert.ok(fixture().runs.get('json')!.stdout.includes(`"path": "${fact('W')}/p\\\\xffq/b"`));
+  });
+
+  it('gives 500 mounts stacked on one mount point as one holder with their count', () => {
+    const attackerNs = byInode(json(fixture().runs.get('json')!)).get(ino('attackerUserns'))!;
+    const stack = attackerNs.children.find((ns) => ns.ino === ino('stack'))!;
+    assert.deepEqual([stack.pids, stack.holders], [[], [{ kind: 'mount', pid: Number(fact('attacker')), path: `${fact('W')}/stack/b`, count: 500 }]]);
+    assert.deepEqual(attackerNs.children.map((ns) => ns.ino), [ino('byte'), ino('stack')]);
+  });
+
+  it('the tree shows them after the tree, under "(not placed: could not be opened safely)"', () => {
+    const tree = fixture().runs.get('tree')!.stdout;
+    const held = (folder: string): string =>
+      `   user ${ino(folder)}\n      held by bind mount ${fact('W')}/${folder}/b in the mount namespace of PID ${fact('attacker')} (sleep) (not opened: covered by another mount)\n`;
+    assert.ok(tree.endsWith('(not placed: could not be opened safely)\n' + ['fifo', 'link', 'null', 'other'].map(held).join('')), tree);
+    assert.ok(tree.includes(`─ ${ino('stack')}  nobody  no processes  uid ?\n`), tree);
+    assert.ok(tree.includes(`held by bind mount ${fact('W')}/stack/b (500 stacked) in the mount namespace of PID ${fact('attacker')} (sleep)\n`), tree);
+  });
+
+  it('dot draws them under a node named "(not placed: could not be opened safely)"', () => {
+    const dot = fixture().runs.get('dot')!.stdout;
+    const heading = '"(not placed: could not be opened safely)"';
+    assert.ok(dot.includes(`  ${heading} [shape=box, style=dotted];\n`), dot);
+    for (const folder of ['fifo', 'link', 'null', 'other']) {
+      const node = `"user:${ino(folder)}"`;
+      assert.ok(
+        dot.includes(
+          `  ${node} [shape=box, style=dashed, label="user ${ino(folder)}\\nheld by bind mount ${fact('W')}/${folder}/b in the mount namespace of PID ${fact('attacker')} (sleep) (not opened: covered by another mount)"];\n` +
+            `  ${heading} -> ${node} [style=dotted, arrowhead=none];\n`,
+        ),
+        folder,
+      );
+    }
+  });
+});

@@ -2,11 +2,14 @@
 // hold namespaces: whatever they build, the tool finishes, opens nothing they point it at, and
 // shows their text as inert escapes. Each attacker is nobody (test/support/attacker.ts).
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
 import { asAttacker } from '../support/attacker';
-import { inPidNamespace, type FixtureFacts, type RunResult } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { inPidNamespace, LAUNCHER, type FixtureFacts, type RunResult } from '../support/fixture';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
 
 /** A run that hangs fails its test instead of hanging the suite. */
 const TIMEOUT_MS = 60_000;
@@ -116,5 +119,73 @@ describe('bind mounts that an unprivileged user hides or replaces', { skip: NEED
         folder,
       );
     }
+  });
+});
+
+describe('descriptors that an unprivileged user swaps while root reads them', { skip: NEEDS_ROOT || needsPrograms('python3') }, () => {
+  // strace writes here, outside the fixture's folder, which is gone when the fixture returns.
+  const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-trace-'));
+  const trace = path.join(traceDir, 'trace');
+  const traced = needsPrograms('strace') === false;
+  let facts: FixtureFacts;
+  const fixture = (): FixtureFacts => {
+    if (facts !== undefined) return facts;
+    try {
+      facts = inPidNamespace({
+        setup: [asAttacker('attack-descriptors.sh', { ownMountNamespace: false, pidFact: 'swapper' }), asAttacker('attack-mounts.sh')].join('\n'),
+        timeoutMs: TIMEOUT_MS,
+        runs: [
+          ...['first', 'second', 'third'].map((label) => ({ label, args: ['--json'] })),
+          ...(traced
+            ? [{ label: 'traced', command: ['strace', '-f', '-qq', '-s', '65535', '-e', 'trace=open,openat,openat2,pidfd_getfd', '-o', trace, 'node', LAUNCHER, '--json'] }]
+            : []),
+        ],
+      });
+      return facts;
+    } finally {
+      if (!traced) fs.rmSync(traceDir, { recursive: true, force: true });
+    }
+  };
+  const fact = (name: string): number => Number(fixture().extra.get(name));
+
+  it('takes the descriptor with pidfd_getfd: the namespace is placed through the descriptor it proved, or listed as changed while read', () => {
+    const swapper = fact('swapper');
+    const both = { kind: 'fd', pid: swapper, fd: 10, fds: '10,900', count: 2 };
+    for (const label of ['first', 'second', 'third', ...(traced ? ['traced'] : [])]) {
+      const doc = json(fixture().runs.get(label)!);
+      const placed = byInode(doc).get(fact('swapped'));
+      const unplaced = doc.unplaced?.find((ns) => ns.ino === fact('swapped'));
+      // Which one depends on what fd 10 was at each instant: each is the truth of that instant.
+      if (placed !== undefined) {
+        assert.equal(unplaced, undefined, label);
+        assert.deepEqual([placed.parent, placed.pids], [{ dev: doc.roots[0]!.dev, ino: doc.roots[0]!.ino }, []], label);
+        assert.ok([JSON.stringify([both]), JSON.stringify([{ kind: 'fd', pid: swapper, fd: 900 }])].includes(JSON.stringify(placed.holders)), `${label}: ${JSON.stringify(placed.holders)}`);
+      } else {
+        assert.deepEqual(unplaced, { type: 'user', dev: doc.roots[0]!.dev, ino: fact('swapped'), holders: [{ ...both, unverified: 'changed while read' }] }, label);
+      }
+    }
+  });
+
+  it('never opens another process\'s descriptor by path, opens bind mounts only with O_PATH, and never opens /etc/shadow or the FIFO', { skip: needsPrograms('strace') }, () => {
+    fixture();
+    let lines: string[];
+    try {
+      lines = fs.readFileSync(trace, 'utf8').split('\n').filter((line) => line !== '');
+    } finally {
+      fs.rmSync(traceDir, { recursive: true, force: true });
+    }
+    finishedCleanly(fixture().runs.get('traced')!, 'traced');
+    const opens = lines.filter((line) => /^\d+ +open(at2?)?\(/.test(line));
+    const openat2 = opens.filter((line) => /^\d+ +openat2\(/.test(line));
+    // The bind mounts of the mount attacker are resolved from its root; the swapped fd is taken.
+    assert.ok(openat2.length >= 6, `${openat2.length} openat2 calls`);
+    assert.ok(lines.some((line) => new RegExp(`^\\d+ +pidfd_getfd\\(\\d+, (10|900), 0\\) += \\d+$`).test(line)), 'pidfd_getfd of fd 10 or 900');
+    assert.deepEqual(opens.filter((line) => /"\/proc\/\d+\/fd\//.test(line)), []);
+    assert.deepEqual(openat2.filter((line) => !/flags=[A-Z_|]*O_PATH/.test(line)), []);
+    const roots = opens.filter((line) => /"\/proc\/\d+\/root"/.test(line));
+    assert.ok(roots.length >= 6, `${roots.length} opens of a process's root`);
+    assert.deepEqual(roots.filter((line) => !/O_PATH/.test(line)), []);
+    assert.deepEqual(opens.filter((line) => line.includes('/etc/shadow') && !/O_PATH/.test(line)), []);
+    assert.deepEqual(opens.filter((line) => line.includes('/fifo"')), []);
   });
 });

@@ -11,9 +11,10 @@ const AS_NOBODY = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
 /**
  * Setup lines that start test/fixtures/`script` as nobody and wait until it has touched
  * "$DIR/`script`.ready". The script sees $DIR, and reports with `fact NAME VALUE` lines appended
- * to "$DIR/records" (world-writable). Its PID is reported as the fact `attacker`.
+ * to "$DIR/records" (world-writable). Its PID is reported as the fact `pidFact`. Where
+ * ownMountNamespace is false it stays in the fixture's user and mount namespace.
  */
-export function asAttacker(script: string, { ownMountNamespace = true } = {}): string {
+export function asAttacker(script: string, { ownMountNamespace = true, pidFact = 'attacker' } = {}): string {
   const marker = `"$DIR/${script}.ready"`;
   const namespaces = ownMountNamespace ? 'unshare -U -r -m ' : '';
   return [
@@ -21,7 +22,7 @@ export function asAttacker(script: string, { ownMountNamespace = true } = {}): s
     fixtureScript(script).replace(/\n$/, ''),
     'END_OF_ATTACK',
     `DIR="$DIR" ${AS_NOBODY} ${namespaces}sh "$DIR/${script}" & ATTACKER=$!`,
-    `fact attacker $ATTACKER`,
+    `fact ${pidFact} $ATTACKER`,
     `until [ -e ${marker} ]; do`,
     `  kill -0 $ATTACKER 2>/dev/null || { echo "fixture: ${script} failed" >&2; exit 1; }`,
     '  sleep 0.02',

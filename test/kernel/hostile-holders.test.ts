@@ -189,3 +189,82 @@ describe('descriptors that an unprivileged user swaps while root reads them', { 
     assert.deepEqual(opens.filter((line) => line.includes('/fifo"')), []);
   });
 });
+
+describe('names and paths that an unprivileged user makes to take over the terminal', { skip: NEEDS_ROOT || needsPrograms('python3') }, () => {
+  const NAME = 'e\x1b\x07\n\u009b\u202eZ';
+  const SHOWN_NAME = 'e\\x1b\\x07\\x0a\\x9b\\u202eZ';
+  const FOLDER = 'i\x1b[7m\nforged';
+  const SHOWN_FOLDER = 'i\\x1b[7m\\x0aforged';
+  const tree = ['--format', 'tree', '--color', 'never', '--width', '300'];
+  let facts: FixtureFacts;
+  const fixture = (): FixtureFacts =>
+    (facts ??= inPidNamespace({
+      setup: asAttacker('attack-names.sh'),
+      timeoutMs: TIMEOUT_MS,
+      runs: [
+        { label: 'json', args: ['--json', '--owned', '--type', 'net'] },
+        { label: 'tree', args: tree },
+        { label: 'owned', args: [...tree, '--owned', '--type', 'net'] },
+        { label: 'dot', args: ['--format', 'dot', '--owned', '--type', 'net'] },
+      ],
+    }));
+  const fact = (name: string): string => fixture().extra.get(name)!;
+  const attacker = (): string => fact('attacker');
+
+  it('tree, --owned, dot and standard error carry no control character, only its escape', () => {
+    for (const label of ['tree', 'owned', 'dot']) {
+      const run = fixture().runs.get(label)!;
+      finishedCleanly(run, label);
+      assert.equal(run.stderr, '', label);
+      // DOT writes a backslash as \\: Graphviz shows the escape as the tree does.
+      const shown = (text: string): string => (label === 'dot' ? text.replace(/\\/g, '\\\\') : text);
+      assert.ok(run.stdout.includes(`PID ${attacker()} (${shown(SHOWN_NAME)})`), `${label}: the name, escaped`);
+      assert.ok(run.stdout.includes(`${fact('W')}/${shown(SHOWN_FOLDER)}/`), `${label}: the path, escaped`);
+    }
+  });
+
+  it('the tree shows the name and the path each on the line it belongs to: a newline in them starts none', () => {
+    const out = fixture().runs.get('tree')!.stdout;
+    assert.ok(out.includes(`│  ${attacker()} ${SHOWN_NAME}\n`), out);
+    assert.ok(
+      out.includes(
+        `─ ${fact('held')}  nobody  no processes  uid ?\n` +
+          `         held by bind mount ${fact('W')}/${SHOWN_FOLDER}/b in the mount namespace of PID ${attacker()} (${SHOWN_NAME})\n`,
+      ),
+      out,
+    );
+    // Every line is a namespace, a process list or a holder: it starts with an inode, a glyph or a space.
+    assert.deepEqual(out.split('\n').filter((line) => line !== '' && !/^(\d|[│├└ ])/.test(line)), []);
+  });
+
+  it('--owned names the network namespace held by the hostile path and process, escaped', () => {
+    const out = fixture().runs.get('owned')!.stdout;
+    assert.ok(
+      out.includes(`owns net ${fact('net')}  held by bind mount ${fact('W')}/${SHOWN_FOLDER}/n in the mount namespace of PID ${attacker()} (${SHOWN_NAME})\n`),
+      out,
+    );
+    assert.deepEqual(out.split('\n').filter((line) => line !== '' && !/^(\d|[│├└ ])/.test(line)), []);
+  });
+
+  it('dot keeps every label on one quoted line, the name and path escaped (and the escapes\' backslashes escaped for DOT)', () => {
+    const out = fixture().runs.get('dot')!.stdout;
+    const dotted = (text: string): string => text.replace(/\\/g, '\\\\');
+    assert.ok(
+      out.includes(`\\nheld by bind mount ${fact('W')}/${dotted(SHOWN_FOLDER)}/b in the mount namespace of PID ${attacker()} (${dotted(SHOWN_NAME)})"];\n`),
+      out,
+    );
+    assert.deepEqual(out.split('\n').filter((line) => line !== '' && !/^(digraph |  |\})/.test(line)), []);
+  });
+
+  it('JSON keeps the exact characters in its strings, and its text escapes C1 and bidi controls as \\uXXXX', () => {
+    const run = fixture().runs.get('json')!;
+    const doc = json(run);
+    const all = byInode(doc);
+    const mine = [...all.values()].find((ns) => ns.pids.includes(Number(attacker())))!;
+    assert.deepEqual(mine.processes, [{ pid: Number(attacker()), comm: NAME }]);
+    const path = `${fact('W')}/${FOLDER}`;
+    assert.deepEqual(all.get(Number(fact('held')))!.holders, [{ kind: 'mount', pid: Number(attacker()), path: `${path}/b` }]);
+    assert.deepEqual(mine.owned!.find((o) => o.ino === Number(fact('net')))!.holders, [{ kind: 'mount', pid: Number(attacker()), path: `${path}/n` }]);
+    assert.ok(run.stdout.includes('"comm": "e\\u001b\\u0007\\n\\u009b\\u202eZ"'), 'the name as JSON escapes');
+  });
+});

@@ -268,3 +268,24 @@ describe('names and paths that an unprivileged user makes to take over the termi
     assert.ok(run.stdout.includes('"comm": "e\\u001b\\u0007\\n\\u009b\\u202eZ"'), 'the name as JSON escapes');
   });
 });
+
+describe('floods of holders', { skip: NEEDS_ROOT || needsPrograms('python3') }, () => {
+  it('gives 2000 descriptors of one namespace in one process as one holder, with their numbers as a range', () => {
+    const f = inPidNamespace({
+      setup: asAttacker('attack-descriptor-flood.sh', { ownMountNamespace: false }),
+      timeoutMs: TIMEOUT_MS,
+      runs: [
+        { label: 'json', args: ['--json'] },
+        { label: 'tree', args: ['--format', 'tree', '--color', 'never', '--width', '300'] },
+      ],
+    });
+    const attacker = Number(f.extra.get('attacker'));
+    const flooded = Number(f.extra.get('flooded'));
+    const doc = json(f.runs.get('json')!);
+    const ns = doc.roots[0]!.children.find((child) => child.ino === flooded)!;
+    assert.deepEqual([ns.pids, ns.holders], [[], [{ kind: 'fd', pid: attacker, fd: 10, fds: '10-2009', count: 2000 }]]);
+    const tree = f.runs.get('tree')!;
+    finishedCleanly(tree, 'tree');
+    assert.ok(tree.stdout.includes(`─ ${flooded}  nobody  no processes  uid ?\n      held by 2000 fds (10-2009) of PID ${attacker} (python3)\n`), tree.stdout);
+  });
+});

@@ -289,3 +289,20 @@ describe('floods of holders', { skip: NEEDS_ROOT || needsPrograms('python3') }, 
     assert.ok(tree.stdout.includes(`─ ${flooded}  nobody  no processes  uid ?\n      held by 2000 fds (10-2009) of PID ${attacker} (python3)\n`), tree.stdout);
   });
 });
+
+describe('a namespace that one holder cannot prove and another can', { skip: NEEDS_ROOT }, () => {
+  it('is placed once, with the mount in sight and the covered one marked not opened, and is not listed unplaced', () => {
+    const f = inPidNamespace({
+      setup: asAttacker('attack-half-covered.sh'),
+      timeoutMs: TIMEOUT_MS,
+      runs: [{ label: 'json', args: ['--json'] }],
+    });
+    const [attacker, twice, W] = [Number(f.extra.get('attacker')), Number(f.extra.get('twice')), f.extra.get('W')!];
+    const doc = json(f.runs.get('json')!);
+    assert.equal(doc.unplaced, undefined);
+    assert.deepEqual(byInode(doc).get(twice)!.holders, [
+      { kind: 'mount', pid: attacker, path: `${W}/seen/b` },
+      { kind: 'mount', pid: attacker, path: `${W}/hid/b`, unverified: 'covered by another mount' },
+    ]);
+  });
+});

@@ -123,13 +123,15 @@ describe('bind mounts that an unprivileged user hides or replaces', { skip: NEED
 });
 
 describe('descriptors that an unprivileged user swaps while root reads them', { skip: NEEDS_ROOT || needsPrograms('python3') }, () => {
-  // strace writes here, outside the fixture's folder, which is gone when the fixture returns.
-  const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-trace-'));
-  const trace = path.join(traceDir, 'trace');
   const traced = needsPrograms('strace') === false;
   let facts: FixtureFacts;
+  /** What strace saw of root's traced run, a line a system call. */
+  let trace: string[] = [];
   const fixture = (): FixtureFacts => {
     if (facts !== undefined) return facts;
+    // strace writes outside the fixture's folder, which is gone when the fixture returns.
+    const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-trace-'));
+    const file = path.join(traceDir, 'trace');
     try {
       facts = inPidNamespace({
         setup: [asAttacker('attack-descriptors.sh', { ownMountNamespace: false, pidFact: 'swapper' }), asAttacker('attack-mounts.sh')].join('\n'),
@@ -137,13 +139,14 @@ describe('descriptors that an unprivileged user swaps while root reads them', { 
         runs: [
           ...['first', 'second', 'third'].map((label) => ({ label, args: ['--json'] })),
           ...(traced
-            ? [{ label: 'traced', command: ['strace', '-f', '-qq', '-s', '65535', '-e', 'trace=open,openat,openat2,pidfd_getfd', '-o', trace, 'node', LAUNCHER, '--json'] }]
+            ? [{ label: 'traced', command: ['strace', '-f', '-qq', '-s', '65535', '-e', 'trace=open,openat,openat2,pidfd_getfd', '-o', file, 'node', LAUNCHER, '--json'] }]
             : []),
         ],
       });
+      if (traced) trace = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
       return facts;
     } finally {
-      if (!traced) fs.rmSync(traceDir, { recursive: true, force: true });
+      fs.rmSync(traceDir, { recursive: true, force: true });
     }
   };
   const fact = (name: string): number => Number(fixture().extra.get(name));
@@ -168,12 +171,7 @@ describe('descriptors that an unprivileged user swaps while root reads them', { 
 
   it('never opens another process\'s descriptor by path, opens bind mounts only with O_PATH, and never opens /etc/shadow or the FIFO', { skip: needsPrograms('strace') }, () => {
     fixture();
-    let lines: string[];
-    try {
-      lines = fs.readFileSync(trace, 'utf8').split('\n').filter((line) => line !== '');
-    } finally {
-      fs.rmSync(traceDir, { recursive: true, force: true });
-    }
+    const lines = trace;
     finishedCleanly(fixture().runs.get('traced')!, 'traced');
     const opens = lines.filter((line) => /^\d+ +open(at2?)?\(/.test(line));
     const openat2 = opens.filter((line) => /^\d+ +openat2\(/.test(line));

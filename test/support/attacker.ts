@@ -1,0 +1,31 @@
+// A hostile unprivileged user inside a fixture: a script of test/fixtures run as nobody, in a
+// user and mount namespace of its own (unshare -U -r -m), as an unprivileged user can make them.
+// The script is copied into $DIR, which nobody can read, and the setup waits until it says it
+// is ready; it then stays in the fixture (exec sleep infinity) while root's runs look at it.
+import { fixtureScript } from './fixture';
+
+export const NOBODY = 65534;
+
+const AS_NOBODY = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
+
+/**
+ * Setup lines that start test/fixtures/`script` as nobody and wait until it has touched
+ * "$DIR/`script`.ready". The script sees $DIR, and reports with `fact NAME VALUE` lines appended
+ * to "$DIR/records" (world-writable). Its PID is reported as the fact `pidFact`. Where
+ * ownMountNamespace is false it stays in the fixture's user and mount namespace.
+ */
+export function asAttacker(script: string, { ownMountNamespace = true, pidFact = 'attacker' } = {}): string {
+  const marker = `"$DIR/${script}.ready"`;
+  const namespaces = ownMountNamespace ? 'unshare -U -r -m ' : '';
+  return [
+    `cat > "$DIR/${script}" <<'END_OF_ATTACK'`,
+    fixtureScript(script).replace(/\n$/, ''),
+    'END_OF_ATTACK',
+    `DIR="$DIR" ${AS_NOBODY} ${namespaces}sh "$DIR/${script}" & ATTACKER=$!`,
+    `fact ${pidFact} $ATTACKER`,
+    `until [ -e ${marker} ]; do`,
+    `  kill -0 $ATTACKER 2>/dev/null || { echo "fixture: ${script} failed" >&2; exit 1; }`,
+    '  sleep 0.02',
+    'done',
+  ].join('\n');
+}

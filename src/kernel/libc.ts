@@ -63,8 +63,9 @@ function koffiLibc(tree: InstallTree): Libc {
 }
 
 function ffiNapiLibc(tree: InstallTree): Libc {
-  const ffi = requireFromInstallTree(tree, 'ffi-napi') as any;
-  const ref = requireFromInstallTree(tree, 'ref-napi') as any;
+  // npx -p installs an alias under its real name, so the forks are looked for by theirs too.
+  const ffi = requireFromInstallTree(tree, 'ffi-napi', '@2060.io/ffi-napi') as any;
+  const ref = requireFromInstallTree(tree, 'ref-napi', '@2060.io/ref-napi') as any;
   const { int, long, ulong, uint32 } = ref.types;
   const pointer = ref.refType(ref.types.void);
   const ioctl = ffi.Library(null, { ioctl: [int, [int, ulong, ulong]] }).ioctl;
@@ -149,12 +150,12 @@ function moduleNotFound(request: string): Error {
 }
 
 /** Requires a package by its folder in the install tree, never by Node's walk up the parents. */
-function requireFromInstallTree(tree: InstallTree, name: string): unknown {
+function requireFromInstallTree(tree: InstallTree, name: string, ...otherNames: string[]): unknown {
   for (const folder of tree.moduleFolders) {
-    const dir = path.join(folder, name);
-    if (!fs.existsSync(path.join(dir, 'package.json'))) continue;
-    if (!insideModuleFolders(tree, dir)) break;
-    return require(dir);
+    for (const candidate of [name, ...otherNames]) {
+      const dir = path.join(folder, candidate);
+      if (fs.existsSync(path.join(dir, 'package.json')) && insideModuleFolders(tree, dir)) return require(dir);
+    }
   }
   throw moduleNotFound(name);
 }
@@ -216,7 +217,7 @@ export function installHint(backend: Backend, tree: InstallTree, version: string
       case 'global':
         return `run 'npm install -g --prefix ${tree.root} ${FFI_NAPI_PACKAGES}'`;
       case 'npx':
-        return `run 'npx ${['userns-overview@' + version, ...FFI_NAPI_PACKAGES.split(' ')].map((p) => `-p ${p}`).join(' ')} userns-overview --ffi ffi-napi'`;
+        return `run 'npx -p userns-overview@${version} -p @2060.io/ffi-napi@4.0.9 -p @2060.io/ref-napi@3.0.6 userns-overview --ffi ffi-napi'`;
     }
   })();
   return `it is optional, and its install script builds it with node-gyp (a C++ compiler, make, Python and Node's headers): ${add}, or use '--ffi koffi'`;

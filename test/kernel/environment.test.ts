@@ -92,7 +92,9 @@ describe('where the backends come from', { skip: NEEDS_ROOT }, () => {
       fs.chmodSync(parent, 0o755);
       const marker = path.join(parent, 'loaded');
       plantLookAlikes(parent, marker);
-      plantLookAlikes(path.join(parent, 'home', '.node_modules', '..'), marker);
+      // Node also looks in $HOME/.node_modules, whatever the require.
+      plantLookAlikes(path.join(parent, 'home'), marker);
+      fs.renameSync(path.join(parent, 'home', 'node_modules'), path.join(parent, 'home', '.node_modules'));
       // A checkout under the hostile folder, and an install in a project's node_modules below it.
       const clone = copyWithoutBackends(path.join(parent, 'checkout'));
       const project = copyWithoutBackends(path.join(parent, 'project', 'node_modules', 'userns-overview'));

@@ -2,6 +2,8 @@
 // Node's fs cannot make (ioctl(2), and syscall(2) for pidfd_open, pidfd_getfd and openat2) and
 // answers as the kernel does: a result >= 0, or -errno. Nothing above src/kernel/ sees it.
 import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
 import { errnoCode, ToolFailure } from '../failure';
 
 export const BACKENDS = ['koffi', 'ffi-napi'] as const;
@@ -36,8 +38,10 @@ function openHow(flags: number, resolve: number): Buffer {
 // glibc's syscall(3) is variadic; every argument here is an integer or a pointer, which the
 // x86-64 and arm64 calling conventions pass alike in either case, so fixed prototypes serve.
 
-function koffiLibc(): Libc {
-  const koffi = require('koffi');
+function koffiLibc(tree: InstallTree): Libc {
+  // Koffi's own package has an install script that falls back to building from source; its
+  // per-machine package holds the same prebuilt native module and runs no script.
+  const koffi = requireFromInstallTree(tree, KOFFI_NATIVE) as KoffiNative;
   // null: the symbols already in the process, which include the C library's.
   const c = koffi.load(null);
   const ioctl = c.func('int ioctl(int fd, unsigned long request, unsigned long arg)');
@@ -58,9 +62,10 @@ function koffiLibc(): Libc {
   };
 }
 
-function ffiNapiLibc(): Libc {
-  const ffi = require('ffi-napi');
-  const ref = require('ref-napi');
+function ffiNapiLibc(tree: InstallTree): Libc {
+  // npx -p installs an alias under its real name, so the forks are looked for by theirs too.
+  const ffi = requireFromInstallTree(tree, 'ffi-napi', '@2060.io/ffi-napi') as any;
+  const ref = requireFromInstallTree(tree, 'ref-napi', '@2060.io/ref-napi') as any;
   const { int, long, ulong, uint32 } = ref.types;
   const pointer = ref.refType(ref.types.void);
   const ioctl = ffi.Library(null, { ioctl: [int, [int, ulong, ulong]] }).ioctl;
@@ -81,26 +86,166 @@ function ffiNapiLibc(): Libc {
   };
 }
 
-const INSTALL_HINT: Record<Backend, string> = {
-  koffi: "reinstall userns-overview, or run 'npm install koffi' in its folder",
-  'ffi-napi':
-    "it is optional and needs a C++ compiler to build: run 'npm install ffi-napi@npm:@2060.io/ffi-napi@4.0.9 " +
-    "ref-napi@npm:@2060.io/ref-napi@3.0.6' in the folder of userns-overview, or use '--ffi koffi'",
-};
+/** The part of Koffi's native module used here. */
+interface KoffiNative {
+  load(path: null): { func(prototype: string): (...args: unknown[]) => number };
+  errno(): number;
+}
+
+/** Koffi's prebuilt native module for this machine (the package picks glibc or musl). */
+const KOFFI_NATIVE = `@koromix/koffi-linux-${process.arch}`;
+const KOFFI_MACHINES = ['x64', 'arm64'];
+
+/** The opt-in ffi-napi backend: the maintained forks, under the names the code requires. */
+export const FFI_NAPI_PACKAGES = 'ffi-napi@npm:@2060.io/ffi-napi@4.0.9 ref-napi@npm:@2060.io/ref-napi@3.0.6';
+
+/** This package's folder: dist/src/kernel/libc.js is three levels below it. */
+const PACKAGE_DIR = path.resolve(__dirname, '..', '..', '..');
+
+/**
+ * How npm laid out the copy of the tool that runs: a clone (its own node_modules only), a
+ * global install (<prefix>/lib/node_modules), an npx cache tree (_npx/<hash>/node_modules) or
+ * a project's node_modules. Backends come only from `moduleFolders`, innermost first: the
+ * package's own node_modules and those of the same install tree it sits in (where npm hoists
+ * dependencies), never one above the tree's root.
+ */
+export interface InstallTree {
+  readonly kind: 'clone' | 'global' | 'npx' | 'project';
+  readonly packageDir: string;
+  /** The folder npm installed into: the clone, the prefix, the npx tree or the project. */
+  readonly root: string;
+  readonly moduleFolders: readonly string[];
+}
+
+export function installTree(packageDir: string = PACKAGE_DIR): InstallTree {
+  // Node resolves from a module's real path, so the tree is the real one too.
+  const real = fs.realpathSync(packageDir);
+  const moduleFolders = [path.join(real, 'node_modules')];
+  let dir = real;
+  for (;;) {
+    // A package sits in node_modules/NAME or node_modules/@SCOPE/NAME.
+    const parent = path.dirname(dir);
+    const holder = path.basename(parent).startsWith('@') ? path.dirname(parent) : parent;
+    if (path.basename(holder) !== 'node_modules') break;
+    moduleFolders.push(holder);
+    dir = path.dirname(holder);
+  }
+  if (moduleFolders.length === 1) return { kind: 'clone', packageDir: real, root: real, moduleFolders };
+  const top = moduleFolders[moduleFolders.length - 1]!;
+  const root = path.dirname(top);
+  if (path.basename(path.dirname(root)) === '_npx') return { kind: 'npx', packageDir: real, root, moduleFolders };
+  if (moduleFolders.length === 2 && path.basename(root) === 'lib') {
+    return { kind: 'global', packageDir: real, root: path.dirname(root), moduleFolders };
+  }
+  return { kind: 'project', packageDir: real, root, moduleFolders };
+}
+
+function insideModuleFolders(tree: InstallTree, file: string): boolean {
+  const real = fs.realpathSync(file);
+  return tree.moduleFolders.some((folder) => fs.existsSync(folder) && real.startsWith(fs.realpathSync(folder) + path.sep));
+}
+
+function moduleNotFound(request: string): Error {
+  return Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
+}
+
+/** Requires a package by its folder in the install tree, never by Node's walk up the parents. */
+function requireFromInstallTree(tree: InstallTree, name: string, ...otherNames: string[]): unknown {
+  for (const folder of tree.moduleFolders) {
+    for (const candidate of [name, ...otherNames]) {
+      const dir = path.join(folder, candidate);
+      if (fs.existsSync(path.join(dir, 'package.json')) && insideModuleFolders(tree, dir)) return require(dir);
+    }
+  }
+  throw moduleNotFound(name);
+}
+
+type ResolveFilename = (this: unknown, request: string, ...rest: unknown[]) => string;
+const loader = Module as unknown as { _resolveFilename: ResolveFilename };
+
+/**
+ * Runs a backend's loading with an empty environment and every require confined to the install
+ * tree. The backends' own bare requires (ffi-napi's '@2060.io/ref-napi', debug's
+ * 'supports-color') walk up every parent folder and into NODE_PATH and ~/.node_modules; one
+ * that lands outside the tree is answered as not found. What they read from the environment
+ * (node-gyp-build's PREBUILDS_ONLY, LIBC, npm_config_arch and <NAME>_PREBUILD; debug's DEBUG
+ * and DEBUG_*; ffi-napi's DEBUG when it binds a function) they read here, so it is all bound
+ * inside. Koffi reads DEBUG_ASYNC, LOG_TIMES and TERM only for asynchronous calls and for its
+ * own log, which these synchronous calls never produce.
+ */
+function confined<T>(tree: InstallTree, load: () => T): T {
+  const saved = { ...process.env };
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  const resolveFilename = loader._resolveFilename;
+  loader._resolveFilename = function (request, ...rest) {
+    const file = resolveFilename.call(this, request, ...rest);
+    if (Module.isBuiltin(file) || insideModuleFolders(tree, file)) return file;
+    throw moduleNotFound(request);
+  };
+  try {
+    return load();
+  } finally {
+    loader._resolveFilename = resolveFilename;
+    for (const name of Object.keys(process.env)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+}
+
+/** What to run to add or repair a backend, for the way this copy was installed. */
+export function installHint(backend: Backend, tree: InstallTree, version: string): string {
+  if (backend === 'koffi') {
+    if (!KOFFI_MACHINES.includes(process.arch)) {
+      return `koffi's prebuilt binary is installed for ${KOFFI_MACHINES.join(' and ')} only; use '--ffi ffi-napi'`;
+    }
+    switch (tree.kind) {
+      case 'clone':
+        return `run 'npm ci' in ${tree.root}`;
+      case 'project':
+        return `run 'npm install userns-overview@${version}' in ${tree.root}`;
+      case 'global':
+        return `run 'npm install -g --prefix ${tree.root} userns-overview@${version}'`;
+      case 'npx':
+        return `remove ${tree.root} and run npx again`;
+    }
+  }
+  const add = ((): string => {
+    switch (tree.kind) {
+      case 'clone':
+        return `run 'npm ci' in ${tree.root}`;
+      case 'project':
+        return `run 'npm install ${FFI_NAPI_PACKAGES}' in ${tree.root}`;
+      case 'global':
+        return `run 'npm install -g --prefix ${tree.root} ${FFI_NAPI_PACKAGES}'`;
+      case 'npx':
+        return `run 'npx -p userns-overview@${version} -p @2060.io/ffi-napi@4.0.9 -p @2060.io/ref-napi@3.0.6 userns-overview --ffi ffi-napi'`;
+    }
+  })();
+  return `it is optional, and its install script builds it with node-gyp (a C++ compiler, make, Python and Node's headers): ${add}, or use '--ffi koffi'`;
+}
+
+function packageVersion(tree: InstallTree): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(tree.packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'latest';
+  }
+}
 
 /** Loads a backend; a missing or unbuilt package becomes one clear ToolFailure. */
 export function loadLibc(backend: Backend): Libc {
+  const tree = installTree();
   try {
-    return backend === 'koffi' ? koffiLibc() : ffiNapiLibc();
+    return confined(tree, () => (backend === 'koffi' ? koffiLibc(tree) : ffiNapiLibc(tree)));
   } catch (error) {
     if (descriptorsExhausted()) throw tooManyOpenFiles();
+    const hint = installHint(backend, tree, packageVersion(tree));
     const message = error instanceof Error ? error.message : String(error);
     const missing = /Cannot find module '([^']+)'/.exec(message)?.[1];
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
-      throw new ToolFailure(`the ${backend} backend is not installed (package '${missing}' not found); ${INSTALL_HINT[backend]}`);
+      throw new ToolFailure(`the ${backend} backend is not installed (package '${missing}' not found); ${hint}`);
     }
     const firstLine = message.split('\n', 1)[0];
-    throw new ToolFailure(`the ${backend} backend could not be loaded (${firstLine}); ${INSTALL_HINT[backend]}`);
+    throw new ToolFailure(`the ${backend} backend could not be loaded (${firstLine}); ${hint}`);
   }
 }
 

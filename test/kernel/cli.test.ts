@@ -104,7 +104,7 @@ describe('the FFI backends', { skip: NEEDS_ROOT }, () => {
     fs.cpSync(path.join(PROJECT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
     fs.copyFileSync(path.join(PROJECT, 'package.json'), path.join(dir, 'package.json'));
     fs.mkdirSync(path.join(dir, 'node_modules'));
-    for (const name of ['commander', 'koffi']) {
+    for (const name of ['commander', '@koromix']) {
       fs.symlinkSync(path.join(PROJECT, 'node_modules', name), path.join(dir, 'node_modules', name));
     }
     fs.chmodSync(dir, 0o755);
@@ -125,9 +125,9 @@ describe('the FFI backends', { skip: NEEDS_ROOT }, () => {
       assert.equal(run.stdout, '');
       assert.equal(
         run.stderr,
-        "userns-overview: the ffi-napi backend is not installed (package 'ffi-napi' not found); it is optional and " +
-          "needs a C++ compiler to build: run 'npm install ffi-napi@npm:@2060.io/ffi-napi@4.0.9 " +
-          "ref-napi@npm:@2060.io/ref-napi@3.0.6' in the folder of userns-overview, or use '--ffi koffi'\n",
+        "userns-overview: the ffi-napi backend is not installed (package 'ffi-napi' not found); it is optional, and its " +
+          "install script builds it with node-gyp (a C++ compiler, make, Python and Node's headers): " +
+          `run 'npm ci' in ${fs.realpathSync(copy)}, or use '--ffi koffi'\n`,
       );
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // that a write to a full pipe fails with EAGAIN instead of waiting: `node nonblocking-stdout.js ARGS`.
 import { main } from '../../src/cli';
 
-const koffi = require('koffi');
+// Koffi's prebuilt native module, as the koffi backend loads it (src/kernel/libc.ts).
+const koffi = require(`@koromix/koffi-linux-${process.arch}`);
 const fcntl = koffi.load(null).func('int fcntl(int fd, int cmd, int arg)');
 const F_GETFL = 3;
 const F_SETFL = 4;

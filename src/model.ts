@@ -138,6 +138,11 @@ export function newUserNamespace(id: NamespaceId, viaProcesses = true): UserName
   return { id, parent: null, children: [], pids: [], holders: [], details: null, viaProcesses };
 }
 
+/** User names by UID, for the owners; a name is absent where the user database has none. */
+export interface UserNames {
+  get(uid: number): string | undefined;
+}
+
 /** Every user namespace of the tree, depth first, parents before their children. */
 export function allNamespaces(tree: Pick<NamespaceTree, 'roots'>): UserNamespace[] {
   const out: UserNamespace[] = [];

@@ -12,7 +12,6 @@ import { colourWanted, outputColumns, utf8Locale } from './terminal';
 import { VIEWS, type ViewName } from './views';
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
-const accounts = lazy(() => require('./accounts') as typeof import('./accounts'));
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';
@@ -36,7 +35,8 @@ export function overview(options: Options): void {
   const view = VIEWS[format];
   checkProcfs();
   const owned = options.owned || options.type !== undefined ? new Set(options.type ?? OWNABLE_TYPES) : undefined;
-  let tree = discover(systemKernel(options.ffi ?? 'koffi'), {
+  const kernel = systemKernel(options.ffi ?? 'koffi');
+  let tree = discover(kernel, {
     details: view.details,
     holders: view.details && !options.processesOnly,
     ...(owned !== undefined ? { owned } : {}),
@@ -48,7 +48,7 @@ export function overview(options: Options): void {
   }
   const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii || !utf8Locale() });
   try {
-    writeChunks(view.render(tree, { names: lazy(() => accounts().readUserNames()), style }));
+    writeChunks(view.render(tree, { names: kernel.userNames, style }));
   } catch (error) {
     // The reader has all it wanted: not an error, and the warnings still go to standard error.
     if (!(error instanceof ReaderGone)) throw error;

@@ -1,8 +1,7 @@
 // The output formats, described once: the table drives --format's choices, its help, what
 // discovery gathers, and the rendering.
-import type { UserNames } from './accounts';
 import { lazy } from './lazy';
-import type { NamespaceTree } from './model';
+import type { NamespaceTree, UserNames } from './model';
 import { renderCompat } from './render/compat';
 import type { TreeStyle } from './render/tree';
 

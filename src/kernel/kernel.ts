@@ -6,6 +6,8 @@ import { namespaceIoctls, type NamespaceIoctls } from './ioctl-ns';
 import { loadLibc, type Backend, type Libc } from './libc';
 import { namespaceFiles, type NamespaceFiles } from './namespace-files';
 import * as procfs from './procfs';
+import type { UserNames } from '../model';
+import { readUserNames, userDatabase } from './accounts';
 
 export type Procfs = typeof procfs;
 
@@ -14,14 +16,22 @@ export interface Kernel {
   /** Loads the FFI library on first use. */
   readonly ioctls: () => NamespaceIoctls;
   readonly files: () => NamespaceFiles;
+  /**
+   * User names through the system's user database (NSS: LDAP, sssd, systemd-userdb, as ps
+   * shows them) where the FFI library is loaded already; else from /etc/passwd.
+   */
+  readonly userNames: () => UserNames;
 }
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
 export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
-  const libc = lazy(() => (options.adapt ?? ((real: Libc) => real))(loadLibc(backend)));
+  let library: Libc | undefined;
+  const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(loadLibc(backend)));
   return {
     procfs: options.procfs ?? procfs,
     ioctls: lazy(() => namespaceIoctls(libc())),
     files: lazy(() => namespaceFiles(libc())),
+    // A run that climbed nowhere loaded no library, and is not made to load one for names.
+    userNames: lazy(() => (library !== undefined ? userDatabase(library) : readUserNames())),
   };
 }

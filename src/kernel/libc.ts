@@ -20,6 +20,22 @@ export interface Libc {
   pidfdGetfd(pidfd: number, targetFd: number): number;
   /** openat2(2) with a struct open_how of { flags, mode 0, resolve }; path NUL-terminated. */
   openat2(dirfd: number, path: Buffer, flags: number, resolve: number): number;
+  /** getpwuid_r(3): the user's name as the system's user database (NSS) gives it, or null. */
+  userName(uid: number): string | null;
+}
+
+// getpwuid_r's buffer for the strings of one entry; ERANGE asks for a larger one.
+const PASSWD_BUFFER = 16 * 1024;
+const PASSWD_BUFFER_MAX = 1024 * 1024;
+const ERANGE = 34;
+
+/** Calls lookup with ever larger buffers while it answers ERANGE. */
+function withPasswdBuffer(lookup: (buffer: Buffer) => number | string | null): string | null {
+  for (let size = PASSWD_BUFFER; size <= PASSWD_BUFFER_MAX; size *= 4) {
+    const answer = lookup(Buffer.alloc(size));
+    if (answer !== ERANGE) return typeof answer === 'string' ? answer : null;
+  }
+  return null;
 }
 
 // Syscall numbers from the kernel's unified table, the same on x86-64 and arm64 (asm-generic).
@@ -48,6 +64,8 @@ function koffiLibc(tree: InstallTree): Libc {
   const ioctlOut = c.func('int ioctl(int fd, unsigned long request, _Out_ uint32_t *value)');
   const syscall2 = c.func('long syscall(long number, long a, long b, long c)');
   const syscallOpen = c.func('long syscall(long number, int dirfd, const uint8_t *path, const uint8_t *how, unsigned long size)');
+  koffi.struct('passwd', { pw_name: 'char *', pw_passwd: 'char *', pw_uid: 'uint32_t', pw_gid: 'uint32_t', pw_gecos: 'char *', pw_dir: 'char *', pw_shell: 'char *' });
+  const getpwuid = c.func('int getpwuid_r(uint32_t uid, _Out_ passwd *pwd, uint8_t *buf, size_t buflen, _Out_ passwd **result)');
   const answer = (ret: number): number => (ret < 0 ? -koffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -59,6 +77,13 @@ function koffiLibc(tree: InstallTree): Libc {
     pidfdOpen: (pid) => answer(syscall2(SYS_PIDFD_OPEN, pid, 0, 0)),
     pidfdGetfd: (pidfd, targetFd) => answer(syscall2(SYS_PIDFD_GETFD, pidfd, targetFd, 0)),
     openat2: (dirfd, path, flags, resolve) => answer(syscallOpen(SYS_OPENAT2, dirfd, path, openHow(flags, resolve), 24)),
+    userName: (uid) =>
+      withPasswdBuffer((buffer) => {
+        const entry: { pw_name?: string } = {};
+        const found: unknown[] = [null];
+        const ret = getpwuid(uid, entry, buffer, buffer.length, found);
+        return ret !== 0 ? ret : found[0] === null ? null : (entry.pw_name ?? null);
+      }),
   };
 }
 
@@ -72,6 +97,7 @@ function ffiNapiLibc(tree: InstallTree): Libc {
   const ioctlOut = ffi.Library(null, { ioctl: [int, [int, ulong, ref.refType(uint32)]] }).ioctl;
   const syscall2 = ffi.Library(null, { syscall: [long, [long, long, long, long]] }).syscall;
   const syscallOpen = ffi.Library(null, { syscall: [long, [long, int, pointer, pointer, ulong]] }).syscall;
+  const getpwuid = ffi.Library(null, { getpwuid_r: [int, [uint32, pointer, pointer, ulong, pointer]] }).getpwuid_r;
   const answer = (ret: number): number => (ret < 0 ? -ffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -83,12 +109,23 @@ function ffiNapiLibc(tree: InstallTree): Libc {
     pidfdOpen: (pid) => answer(syscall2(SYS_PIDFD_OPEN, pid, 0, 0)),
     pidfdGetfd: (pidfd, targetFd) => answer(syscall2(SYS_PIDFD_GETFD, pidfd, targetFd, 0)),
     openat2: (dirfd, path, flags, resolve) => answer(syscallOpen(SYS_OPENAT2, dirfd, path, openHow(flags, resolve), 24)),
+    userName: (uid) =>
+      withPasswdBuffer((buffer) => {
+        // struct passwd begins with char *pw_name; 64 bytes hold the whole struct.
+        const entry = Buffer.alloc(64);
+        const found = Buffer.alloc(8);
+        const ret = getpwuid(uid, entry, buffer, buffer.length, found);
+        if (ret !== 0) return ret;
+        if (ref.readPointer(found, 0, 0).address() === 0) return null;
+        return ref.readCString(ref.readPointer(entry, 0, 4096), 0) as string;
+      }),
   };
 }
 
 /** The part of Koffi's native module used here. */
 interface KoffiNative {
   load(path: null): { func(prototype: string): (...args: unknown[]) => number };
+  struct(name: string, members: Record<string, string>): unknown;
   errno(): number;
 }
 

@@ -1,8 +1,7 @@
 // The hierarchy as a Graphviz graph: `userns-overview --format dot | dot -Tsvg > ns.svg`.
 // User namespaces are boxes; those that only holders keep alive are dashed; owned namespaces,
 // where asked for, are small ellipses joined to their owner by dotted lines.
-import type { UserNames } from '../accounts';
-import type { NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
+import type { NamespaceTree, OwnedNamespace, UserNamespace, UserNames } from '../model';
 import { inert } from './inert';
 import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
 

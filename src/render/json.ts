@@ -1,8 +1,7 @@
 // The JSON view, for scripts and jq. Key names and their order are part of the interface
 // (README, "JSON output"); change them only with the major version. The document is written
 // as it is made, a namespace at a time, and every string is escaped by jsonInert.
-import type { UserNames } from '../accounts';
-import type { Holder, IdMapRange, LeftOutReason, NamespaceTree, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
+import type { Holder, IdMapRange, LeftOutReason, NamespaceTree, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace, UserNames } from '../model';
 import { jsonInert } from './inert';
 
 /** One namespace of the document; `roots` and `children` are lists of these. */

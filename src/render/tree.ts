@@ -1,7 +1,6 @@
 // The drawn tree, for people at a terminal: one header line a namespace (inode, owner, how
 // many processes, UID map), then its processes as "PID comm", folded to the width.
-import type { UserNames } from '../accounts';
-import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace } from '../model';
+import type { IdMapRange, NamespaceTree, OwnedNamespace, UserNamespace, UserNames } from '../model';
 import { displayWidth } from './columns';
 import { inert } from './inert';
 import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';

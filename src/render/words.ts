@@ -1,7 +1,6 @@
 // Words shared by the tree and dot views and the warnings: owners, process counts, and what
 // holds a namespace. Everything another user named passes through inert().
-import type { UserNames } from '../accounts';
-import type { Holder, UnplacedNamespace, UserNamespace } from '../model';
+import type { Holder, UnplacedNamespace, UserNamespace, UserNames } from '../model';
 import { inert } from './inert';
 
 /** The owner's user name, else the UID, else "?" where NS_GET_OWNER_UID could not be asked. */

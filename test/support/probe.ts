@@ -1,7 +1,7 @@
 // Run inside a fixture to look at the scanner from within: `node probe.js MODE`.
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { readUserNames } from '../../src/accounts';
+import { readUserNames } from '../../src/kernel/accounts';
 import { discover } from '../../src/discover/discover';
 import { ToolFailure } from '../../src/failure';
 import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns';

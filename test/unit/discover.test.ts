@@ -68,6 +68,7 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     procfs: fake,
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
+    userNames: () => new Map(),
   };
   return { kernel, openFds: () => open.size, ioctlsLoaded: () => loaded };
 }

@@ -279,15 +279,24 @@ export interface NsfsMount {
 }
 
 const NSFS_MARK = Buffer.from(' - nsfs ');
-const MOUNTINFO_CHUNK = 1 << 20;
+// The kernel hands out a page or so a read(2) whatever is asked; more costs nothing.
+const MOUNTINFO_CHUNK = 1 << 16;
+
+/** What one mountinfo gave: its nsfs mounts, and whether it was read to the end. */
+export interface NsfsMounts {
+  readonly mounts: NsfsMount[];
+  readonly complete: boolean;
+}
 
 /**
  * The bind mounts of namespace files in the mount namespace of pid, one entry for each
- * namespace and mount point (stacked mounts counted, the top one kept). Read in large chunks,
- * looking only at nsfs lines: mountinfo is a seq_file that the kernel walks again from the
- * start at each read(2), so small reads make a long mountinfo cost quadratic time.
+ * namespace and mount point (stacked mounts counted, the top one kept), read until `deadline`
+ * (a performance.now() time) at the latest. The kernel writes each line as it is read, and a
+ * mount stacked on many others costs it a walk down the whole stack (measured: 2,000 stacked
+ * mounts 16 ms, 5,000 200 ms, 40,000 about 40 s), which another user can arrange; so the
+ * reading stops at the deadline, between two read(2) calls, and says so.
  */
-export function nsfsMounts(pid: number): NsfsMount[] | CouldNotRead {
+export function nsfsMounts(pid: number, deadline: number): NsfsMounts | CouldNotRead {
   let fd: number;
   try {
     fd = fs.openSync(`${PROC}/${pid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
@@ -295,24 +304,28 @@ export function nsfsMounts(pid: number): NsfsMount[] | CouldNotRead {
     return whyUnreadable(error, pid);
   }
   const found = new Map<string, NsfsMount>();
+  let complete = false;
   try {
     let pending = Buffer.alloc(0);
     const chunk = Buffer.allocUnsafe(MOUNTINFO_CHUNK);
-    for (;;) {
+    while (performance.now() < deadline) {
       const n = fs.readSync(fd, chunk, 0, MOUNTINFO_CHUNK, null);
-      if (n === 0) break;
+      if (n === 0) {
+        complete = true;
+        break;
+      }
       const text = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
       const end = text.lastIndexOf(0x0a) + 1;
       nsfsLines(text.subarray(0, end), found);
       pending = Buffer.from(text.subarray(end));
     }
-    nsfsLines(pending, found);
+    if (complete) nsfsLines(pending, found);
   } catch (error) {
     return whyUnreadable(error, pid);
   } finally {
     fs.closeSync(fd);
   }
-  return [...found.values()];
+  return { mounts: [...found.values()], complete };
 }
 
 /** The nsfs lines among complete mountinfo lines, into `found`. */

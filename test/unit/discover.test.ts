@@ -23,6 +23,10 @@ interface FakeMachine {
   readonly processes: Record<number, FakeProcess>;
   /** Each namespace's parent; absent: a root. */
   readonly parents: Record<number, number>;
+  /** For the holder sources: each process's mount namespace, and whether its mountinfo reads to the end. */
+  readonly mountNamespaces?: Record<number, { ino: number; complete: boolean }>;
+  /** For the holder sources: how many descriptors each process holds (none of them a namespace). */
+  readonly descriptors?: Record<number, number>;
 }
 
 function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => number; ioctlsLoaded: () => boolean } {
@@ -44,17 +48,25 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
       if (look === 'denied') return new CouldNotRead('permission', 'EACCES');
       return look;
     },
-    openOwnNamespace(pid) {
-      const process = machine.processes[Number(pid)]!;
-      const now = process.open ?? process.look;
-      return typeof now === 'number' ? descriptor(now) : new CouldNotRead('vanished', 'ENOENT');
-    },
     identify: (fd) => ({ dev: DEV, ino: open.get(fd)! }),
     closeDescriptor(fd) {
       assert.ok(open.delete(fd), `fd ${fd} closed twice`);
     },
     insideUserNamespace: () => false,
     hidesOtherUsers: () => false,
+    namespaceLink(pid, file) {
+      const mnt = machine.mountNamespaces?.[pid];
+      return file === 'mnt' && mnt !== undefined ? { type: 'mnt', ino: mnt.ino } : null;
+    },
+    openOwnNamespace(pid, file) {
+      if (file === 'mnt') return descriptor(machine.mountNamespaces![Number(pid)]!.ino);
+      const process = machine.processes[Number(pid)]!;
+      const now = process.open ?? process.look;
+      return typeof now === 'number' ? descriptor(now) : new CouldNotRead('vanished', 'ENOENT');
+    },
+    listDescriptors: (pid) => Array.from({ length: machine.descriptors?.[pid] ?? 0 }, (_, fd) => String(fd)),
+    descriptorLink: () => null,
+    nsfsMounts: (pid) => ({ mounts: [], complete: machine.mountNamespaces?.[pid]?.complete ?? true }),
   } as Procfs;
   const ioctls: NamespaceIoctls = {
     parentOf(fd) {
@@ -131,5 +143,40 @@ describe('discovery when processes change under it', () => {
     const { kernel, ioctlsLoaded } = fakeKernel({ processes: { 1: { look: INIT }, 2: { look: INIT } }, parents: {} });
     assert.equal(renderCompat(discover(kernel, COMPAT)), '{4 4026531837}\n            PIDs: 1 2 \n');
     assert.equal(ioctlsLoaded(), false);
+  });
+});
+
+describe('discovery within its budgets', () => {
+  it('says which mount namespaces it could not read to the end, and still shows the tree', () => {
+    const { kernel, openFds } = fakeKernel({
+      processes: { 1: { look: INIT }, 2: { look: INIT }, 3: { look: INIT } },
+      parents: {},
+      mountNamespaces: { 1: { ino: 900, complete: true }, 2: { ino: 901, complete: false }, 3: { ino: 901, complete: true } },
+    });
+    const tree = discover(kernel, { details: false, holders: true });
+    assert.equal(renderCompat(tree), '{4 4026531837}\n            PIDs: 1 2 3 \n');
+    assert.deepEqual(tree.report.cut, [
+      'read mountinfo for 2 s, as long as a run reads it, and stopped: the bind mounts of the mount namespaces of PID 2 ' +
+        'were read in part or not at all; a namespace that only they hold is not shown',
+    ]);
+    assert.equal(openFds(), 0);
+  });
+});
+
+describe('discovery within its descriptor budget', () => {
+  it('reads no more than 500,000 descriptors, and says whose it did not read', () => {
+    let links = 0;
+    const { kernel } = fakeKernel({
+      processes: { 1: { look: INIT }, 2: { look: INIT }, 3: { look: INIT }, 4: { look: INIT } },
+      parents: {},
+      descriptors: { 1: 10, 2: 300_000, 3: 300_000, 4: 5 },
+    });
+    const counting = { ...kernel, procfs: { ...kernel.procfs, descriptorLink: () => (links++, null) } };
+    const tree = discover(counting, { details: false, holders: true });
+    assert.equal(links, 500_000);
+    assert.deepEqual(tree.report.cut, [
+      'read the first 500000 descriptors, as many as a run reads, and stopped: the descriptors of PID 3, 4 ' +
+        'were read in part or not at all; a namespace that only they hold is not shown',
+    ]);
   });
 });

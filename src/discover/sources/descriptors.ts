@@ -19,10 +19,10 @@ export const descriptors: HolderSource = (d) => {
   const skippedIn: number[] = [];
   d.whenDone(() => {
     if (skippedIn.length === 0) return;
-    const pids = `PID ${skippedIn.slice(0, 5).join(', ')}${skippedIn.length > 5 ? ', ...' : ''}`;
+    const pids = `${skippedIn.slice(0, 5).join(', ')}${skippedIn.length > 5 ? ', ...' : ''}`;
     d.cut.push(
-      `read the first ${DESCRIPTOR_BUDGET} descriptors, as many as a run reads; those of ${skippedIn.length} processes ` +
-        `were read in part or not at all (${pids}): a namespace that only they hold is not shown`,
+      `read the first ${DESCRIPTOR_BUDGET} descriptors, as many as a run reads, and stopped: the descriptors of PID ${pids} ` +
+        'were read in part or not at all; a namespace that only they hold is not shown',
     );
   });
   return ({ pid }) => {

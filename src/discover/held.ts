@@ -3,7 +3,7 @@
 import type { HeldNamespace } from '../kernel/namespace-files';
 import { NotTheNamespace } from '../kernel/namespace-files';
 import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns';
-import { couldNotRead, type NamespaceLink } from '../kernel/procfs';
+import { couldNotRead, type NamespaceLink, type OpenNamespace } from '../kernel/procfs';
 import type { Holder, UserNamespace } from '../model';
 import { placeOpened } from './hierarchy';
 import type { Discovery } from './state';
@@ -20,9 +20,8 @@ export function held(d: Discovery, link: NamespaceLink, holder: Holder, open: ()
 function heldUserNamespace(d: Discovery, link: NamespaceLink, holder: Holder, open: () => HeldNamespace): void {
   let ns = d.known({ dev: d.nsfsDev, ino: link.ino });
   if (ns === undefined) {
-    const opened = open();
-    // Gone since the link was read, or not ours to open: nothing to show.
-    if (couldNotRead(opened)) return;
+    const opened = openNamed(d, link, open);
+    if (opened === null) return;
     if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
     ns = placeOpened(d, opened);
   }
@@ -33,8 +32,8 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
   const key = `${link.type}:${link.ino}`;
   let entry = d.owned.get(key);
   if (entry === undefined) {
-    const opened = open();
-    if (couldNotRead(opened)) return;
+    const opened = openNamed(d, link, open);
+    if (opened === null) return;
     if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
     entry = { namespace: { type: link.type, id: opened.id, pids: [], holders: [] }, owner: ownerOf(d, opened.fd), heldOwner: false };
     d.kernel.procfs.closeDescriptor(opened.fd);
@@ -49,6 +48,18 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
     entry.heldOwner = true;
     hold(entry.owner, { ...holder, via: { type: link.type, ino: link.ino } });
   }
+}
+
+/**
+ * The namespace the link named, opened; null where it is gone since, not ours to open, or
+ * (a process's own link, which moves with it) another namespace by now.
+ */
+function openNamed(d: Discovery, link: NamespaceLink, open: () => HeldNamespace): OpenNamespace | NotTheNamespace | null {
+  const opened = open();
+  if (couldNotRead(opened)) return null;
+  if (opened instanceof NotTheNamespace || opened.id.ino === link.ino) return opened;
+  d.kernel.procfs.closeDescriptor(opened.fd);
+  return null;
 }
 
 /** NS_GET_USERNS: the owning user namespace, placed in the tree; null where not visible. */

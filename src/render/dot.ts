@@ -41,7 +41,7 @@ export function* dotChunks(tree: NamespaceTree, names: UserNames): Generator<str
       ...containersOf(ns.pids, tree.processes).map((c) => containerLabel(c)),
     ].map((line) => `\n${line}`).join('');
     const colour = ns.details?.mapsHostRoot === true || ns.details?.mapsHostRootGroup === true ? ', color=red' : '';
-    let out = `  ${userNode(ns)} [shape=box${style}${colour}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${marks}${held}`)}];\n`;
+    let out = `  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${marks}${held}`)}${colour}];\n`;
     if (ns.parent !== null) out += `  ${userNode(ns.parent)} -> ${userNode(ns)};\n`;
     yield out + owned(ns.details?.owned ?? [], userNode(ns));
     for (const child of ns.children) yield* visit(child);

@@ -95,8 +95,8 @@ function header(ns: UserNamespace, names: UserNames, glyphs: Glyphs, color: bool
   const uidMap = `uid ${shortMap(ns.details?.uidMap ?? null, glyphs)}`;
   const parts = [paint(color, '1', String(ns.id.ino)), paint(color, '32', owner), paint(color, '2', `${count}  ${uidMap}`)];
   // Audit marks in red: whoever is that ID inside is root on the host.
-  if (ns.details?.mapsHostRoot === true) parts.push(paint(color, '1;31', MAPS_HOST_ROOT));
-  if (ns.details?.mapsHostRootGroup === true) parts.push(paint(color, '1;31', MAPS_HOST_ROOT_GROUP));
+  if (ns.details?.mapsHostRoot === true) parts.push(paint(color, '31', MAPS_HOST_ROOT));
+  if (ns.details?.mapsHostRootGroup === true) parts.push(paint(color, '31', MAPS_HOST_ROOT_GROUP));
   const containers = containersOf(ns.pids, processes).map((c) => inert(containerLabel(c, glyphs.ellipsis)));
   if (containers.length > 0) parts.push(paint(color, '36', containers.join(', ')));
   return parts.join('  ');

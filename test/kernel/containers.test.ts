@@ -224,7 +224,7 @@ describe('the host-root marks on real maps', { skip: NEEDS_ROOT }, () => {
     assert.deepEqual([shifted.mapsHostRoot, shifted.mapsHostRootGroup], [false, false]);
     assert.deepEqual([doc.roots[0]!.mapsHostRoot, doc.roots[0]!.mapsHostRootGroup], [false, false]);
     const tree = facts.runs.get('tree')!.stdout;
-    assert.match(tree, new RegExp(`${hostRoot.ino}\\x1b\\[0m.*\\x1b\\[1;31mmaps host root\\x1b\\[0m  \\x1b\\[1;31mmaps host root group\\x1b\\[0m`));
+    assert.match(tree, new RegExp(`${hostRoot.ino}\\x1b\\[0m.*\\x1b\\[31mmaps host root\\x1b\\[0m  \\x1b\\[31mmaps host root group\\x1b\\[0m`));
     assert.doesNotMatch(tree.split('\n').find((line) => line.includes(String(shifted.ino)))!, /maps host root/);
   });
 });

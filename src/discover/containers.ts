@@ -67,9 +67,22 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   };
   const sandboxAbove = nearestSandbox(sandboxes, parentOf);
 
+  // Processes share cgroups: each distinct set is recognised once (the parse is shared too).
+  const engines = new Map<ProcessCgroups, CgroupMatch | null>();
+  const engineOfShared = (cgroups: ProcessCgroups): CgroupMatch | null => {
+    let match = engines.get(cgroups);
+    if (match === undefined) engines.set(cgroups, (match = engineOf(cgroups)));
+    return match;
+  };
+  const units = new Map<ProcessCgroups, Container | null>();
+  const unitOfShared = (cgroups: ProcessCgroups): Container | null => {
+    let unit = units.get(cgroups);
+    if (unit === undefined) units.set(cgroups, (unit = unitOfCgroups(cgroups)));
+    return unit;
+  };
   const processes = new Map<number, ProcessText>();
   for (const [pid, { cgroups, cmdline, command }] of read) {
-    const fromCgroup = cgroups === null ? null : engineOf(cgroups);
+    const fromCgroup = cgroups === null ? null : engineOfShared(cgroups);
     let container: Container | null = null;
     if (fromCgroup !== null) container = fromCgroup.container;
     else if (command?.container != null) container = command.sandbox ? sandboxContainer(pid, sandboxes, parentOf) : command.container;
@@ -77,7 +90,7 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
       const sandbox = sandboxAbove(pid);
       if (sandbox !== null) container = sandboxContainer(sandbox, sandboxes, parentOf);
     }
-    container ??= cgroups === null ? null : unitOfCgroups(cgroups);
+    container ??= cgroups === null ? null : unitOfShared(cgroups);
     processes.set(pid, {
       cgroup: cgroups === null ? null : (cgroups.unified ?? cgroups.v1.join('\n')),
       cmdline,
@@ -88,18 +101,22 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   return processes;
 }
 
+/** The paths of a process's cgroups, unified first, each once (the v1 ones are mostly the same). */
+const pathsOf = (cgroups: ProcessCgroups): Set<string> =>
+  new Set([...(cgroups.unified === null ? [] : [cgroups.unified]), ...cgroups.v1.map(v1Path)]);
+
 /** The innermost container the unified path names, else one of the v1 paths (a hybrid layout). */
 function engineOf(cgroups: ProcessCgroups): CgroupMatch | null {
-  for (const path of [cgroups.unified, ...cgroups.v1.map(v1Path)]) {
-    const match = path === null ? null : recogniseCgroupPath(path);
+  for (const path of pathsOf(cgroups)) {
+    const match = recogniseCgroupPath(path);
     if (match !== null) return match;
   }
   return null;
 }
 
 function unitOfCgroups(cgroups: ProcessCgroups): Container | null {
-  for (const path of [cgroups.unified, ...cgroups.v1.map(v1Path)]) {
-    const unit = path === null ? null : unitOf(path);
+  for (const path of pathsOf(cgroups)) {
+    const unit = unitOf(path);
     if (unit !== null) return unit;
   }
   return null;

@@ -65,8 +65,23 @@ export interface ProcessCgroups {
 export function readCgroups(pid: number): ProcessCgroups | CouldNotRead {
   const read = readProcFile(pid, 'cgroup', CGROUP_LIMIT);
   if (couldNotRead(read)) return read;
+  const text = read.bytes.toString('utf8');
+  // Most processes share their cgroups with many others: each distinct text is parsed once.
+  let parsed = parsedCgroups.get(text);
+  if (parsed === undefined) {
+    parsed = parseCgroups(text);
+    if (parsedCgroups.size >= PARSED_CGROUPS_KEPT) parsedCgroups.clear();
+    parsedCgroups.set(text, parsed);
+  }
+  return parsed;
+}
+
+const parsedCgroups = new Map<string, ProcessCgroups>();
+const PARSED_CGROUPS_KEPT = 4096;
+
+function parseCgroups(text: string): ProcessCgroups {
   const lines: string[] = [];
-  for (const line of read.bytes.toString('utf8').replace(/\n$/, '').split('\n')) {
+  for (const line of text.replace(/\n$/, '').split('\n')) {
     if (/^\d+:[^:\n]*:/.test(line) || lines.length === 0) lines.push(line);
     else lines[lines.length - 1] += `\n${line}`;
   }

@@ -80,9 +80,19 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
     if (unit === undefined) units.set(cgroups, (unit = unitOfCgroups(cgroups)));
     return unit;
   };
+  // LXC names a container's cgroups lxc.payload.NAME-1 where lxc.payload.NAME is still there
+  // (left by a container that was killed): its monitor, in lxc.monitor.NAME-1, says the name.
+  const lxcNames = new Map<string, string>();
+  for (const { cgroups, command } of read.values()) {
+    const fromCgroup = cgroups === null || command?.container?.engine !== 'lxc' ? null : engineOfShared(cgroups);
+    const cgroupName = fromCgroup?.container.engine === 'lxc' ? fromCgroup.container.name : null;
+    if (cgroupName !== null && command!.container!.name !== null) lxcNames.set(cgroupName, command!.container!.name);
+  }
   const processes = new Map<number, ProcessText>();
   for (const [pid, { cgroups, cmdline, command }] of read) {
-    const fromCgroup = cgroups === null ? null : engineOfShared(cgroups);
+    let fromCgroup = cgroups === null ? null : engineOfShared(cgroups);
+    const lxcName = fromCgroup?.container.engine === 'lxc' ? lxcNames.get(fromCgroup.container.name ?? '') : undefined;
+    if (fromCgroup !== null && lxcName !== undefined) fromCgroup = { ...fromCgroup, container: { ...fromCgroup.container, name: lxcName } };
     let container: Container | null = null;
     if (fromCgroup !== null) container = fromCgroup.container;
     else if (command?.container != null) container = command.sandbox ? sandboxContainer(pid, sandboxes, parentOf) : command.container;

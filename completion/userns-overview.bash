@@ -10,6 +10,7 @@ _userns_overview() {
   case $prev in
     --format) COMPREPLY=($(compgen -W 'compat tree json dot' -- "$cur")); return ;;
     --pid) COMPREPLY=($(compgen -W "$(cd /proc && printf '%s ' [0-9]*)" -- "$cur")); return ;;
+    --container) return ;;
     --width) return ;;
     --color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
     --type)
@@ -17,6 +18,6 @@ _userns_overview() {
       COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" -W 'cgroup ipc mnt net pid time uts' -- "${cur##*,}")); return ;;
     --ffi) COMPREPLY=($(compgen -W 'koffi ffi-napi' -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W '--format --json --pid --width --color --ascii --processes-only --owned --type --ffi -q --quiet -V --version -h --help' -- "$cur"))
+  COMPREPLY=($(compgen -W '--format --json --pid --container --width --color --ascii --processes-only --owned --type --ffi -q --quiet -V --version -h --help' -- "$cur"))
 }
 complete -F _userns_overview userns-overview

@@ -1,4 +1,6 @@
-// --pid: the namespaces that hold some processes, with their ancestors. A view of the model.
+// --pid and --container: the namespaces that hold some processes, with their ancestors. A view
+// of the model.
+import { containerMatches } from './containers/recognise';
 import { allNamespaces, type NamespaceTree, type UserNamespace } from './model';
 
 export interface PidFilterResult {
@@ -23,5 +25,27 @@ export function namespacesHolding(tree: NamespaceTree, pids: readonly number[]):
     return kept;
   };
   const roots = tree.roots.filter((root) => keep.has(root)).map((root) => copy(root, null));
-  return { tree: { roots, report: tree.report, processNames: tree.processNames, unplaced: [] }, missing };
+  const processes = tree.processes !== undefined ? { processes: tree.processes } : {};
+  return { tree: { roots, report: tree.report, processNames: tree.processNames, ...processes, unplaced: [] }, missing };
+}
+
+export interface ContainerFilterResult {
+  readonly tree: NamespaceTree;
+  /** Asked-for containers that no process is in. */
+  readonly missing: readonly string[];
+}
+
+/** The namespaces of the processes in these containers (by name, or the start of an ID). */
+export function namespacesOfContainers(tree: NamespaceTree, wanted: readonly string[]): ContainerFilterResult {
+  const pids: number[] = [];
+  const found = new Set<string>();
+  for (const [pid, text] of tree.processes ?? []) {
+    const container = text.container;
+    if (container === null) continue;
+    const matched = wanted.filter((w) => containerMatches(container, w));
+    if (matched.length === 0) continue;
+    pids.push(pid);
+    for (const w of matched) found.add(w);
+  }
+  return { tree: namespacesHolding(tree, pids).tree, missing: wanted.filter((w) => !found.has(w)) };
 }

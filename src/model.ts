@@ -91,6 +91,38 @@ export interface NamespaceDetails {
   readonly gidMap: readonly IdMapRange[] | null;
   /** With --owned: the namespaces of other types it owns, by type then inode; else null. */
   readonly owned: readonly OwnedNamespace[] | null;
+  /**
+   * Below a root only: its UID map (or GID map) maps some ID to UID (GID) 0 of the tool's own
+   * namespace, the host's root where the tool runs in the initial one. Absent: not looked at.
+   */
+  readonly mapsHostRoot?: boolean;
+  readonly mapsHostRootGroup?: boolean;
+}
+
+/**
+ * A container, as the machine names it: from its cgroup path, a runtime's command line or the
+ * engine's state files (src/containers/). Only what the machine holds: never a guess.
+ */
+export interface Container {
+  /** podman, docker, containerd, cri-o, kubernetes, lxc, nspawn, libvirt, flatpak, snap, unit, bubblewrap, firejail, unshare. */
+  readonly engine: string;
+  /** The engine's ID for it (a sandbox's: the sandboxing process's PID); null where nothing says. */
+  readonly id: string | null;
+  /** Its name; null where nothing on the machine says it. */
+  readonly name: string | null;
+  /** Kubernetes: the pod, "NAMESPACE/NAME" from the runtime's state, else the pod's UID from the cgroup. */
+  readonly pod?: string;
+}
+
+/** What a process's own text says of it (tree, json and dot, and --container). */
+export interface ProcessText {
+  /** The unified hierarchy's path; where there is none, the v1 lines, one a line; null: unreadable. */
+  readonly cgroup: string | null;
+  /** /proc/PID/cmdline, bounded; [] for a kernel thread; null: unreadable. */
+  readonly cmdline: readonly string[] | null;
+  readonly container: Container | null;
+  /** One of the runtime's own processes (conmon, a shim, the LXC monitor, slirp4netns), not payload. */
+  readonly runtime: boolean;
 }
 
 /** Why a process is missing from the tree. */
@@ -128,6 +160,8 @@ export interface NamespaceTree {
   readonly report: ScanReport;
   /** Process names (/proc/PID/comm) where the view asked for them and they could be read. */
   readonly processNames: ReadonlyMap<number, string>;
+  /** Cgroups, command lines and containers, where the view asked for them. */
+  readonly processes?: ReadonlyMap<number, ProcessText>;
   /** With --owned: namespaces whose owner is outside what the tool can see (NS_GET_USERNS: EPERM). */
   readonly ownerNotVisible?: readonly OwnedNamespace[];
   /** Namespaces that holders name but that could not be opened safely, in the order met. */
@@ -154,6 +188,21 @@ export function allNamespaces(tree: Pick<NamespaceTree, 'roots'>): UserNamespace
   };
   walk(tree.roots);
   return out;
+}
+
+/**
+ * The distinct containers of a namespace's members, in the order of their first member; the
+ * runtime's own processes (conmon in the host's namespace, say) do not make one.
+ */
+export function containersOf(pids: readonly number[], processes: ReadonlyMap<number, ProcessText> | undefined): Container[] {
+  const found: Container[] = [];
+  for (const pid of pids) {
+    const container = processes?.get(pid);
+    if (container?.container == null || container.runtime) continue;
+    const { engine, id, name } = container.container;
+    if (!found.some((c) => c.engine === engine && c.id === id && c.name === name)) found.push(container.container);
+  }
+  return found;
 }
 
 /** The order of owned namespaces in every list: by type, then inode. */

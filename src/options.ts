@@ -105,6 +105,18 @@ export const OPTIONS = {
     fallback: undefined,
     completion: { kind: 'pid' },
   } satisfies OptionSpec<number[] | undefined>,
+  container: {
+    flags: '--container <name-or-id...>',
+    help: 'only the namespaces of this container (its name, or the start of its ID), with their ancestors',
+    // Repeatable, as --pid is.
+    parse: (value: string, previous: string[] | undefined) => {
+      if (value === '') throw new OptionValueError('It must be a name or the start of an ID.');
+      return [...(previous ?? []), value];
+    },
+    read: (stored: unknown) => (Array.isArray(stored) && stored.every((s) => typeof s === 'string') ? stored : undefined),
+    fallback: undefined,
+    completion: { kind: 'none' },
+  } satisfies OptionSpec<string[] | undefined>,
   width: {
     flags: '--width <N>',
     help: 'fold --format tree to N columns (default: COLUMNS, the terminal, or 80)',
@@ -171,6 +183,7 @@ export function optionsFrom(parsed: Readonly<Record<string, unknown>>): Options 
     format: value('format'),
     json: value('json'),
     pid: value('pid'),
+    container: value('container'),
     width: value('width'),
     color: value('color'),
     ascii: value('ascii'),
@@ -209,7 +222,7 @@ export const EXIT_STATUSES = [
     status: EXIT_FAILURE,
     meaning:
       'the tree could not be printed (no procfs, no namespace ioctls, a backend that is not installed, ' +
-      'too many open files, a failed write, a --pid that is not there)',
+      'too many open files, a failed write, a --pid or --container that is not there)',
   },
   { status: EXIT_USAGE, meaning: 'the command line was wrong' },
 ] as const;

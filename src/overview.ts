@@ -7,6 +7,7 @@ import { lazy } from './lazy';
 import { OWNABLE_TYPES, type NamespaceTree } from './model';
 import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
+import { inert } from './render/inert';
 import { warnings } from './render/warnings';
 import { colourWanted, outputColumns, utf8Locale } from './terminal';
 import { VIEWS, type ViewName } from './views';
@@ -39,11 +40,17 @@ export function overview(options: Options): void {
   let tree = discover(kernel, {
     details: view.details,
     holders: view.details && !options.processesOnly,
+    containers: view.details || options.container !== undefined,
     ...(owned !== undefined ? { owned } : {}),
   });
   if (options.pid !== undefined) {
     const filtered = filter().namespacesHolding(tree, options.pid);
     if (filtered.missing.length > 0) throw new ToolFailure(missingPids(filtered.missing, tree));
+    tree = filtered.tree;
+  }
+  if (options.container !== undefined) {
+    const filtered = filter().namespacesOfContainers(tree, options.container);
+    if (filtered.missing.length > 0) throw new ToolFailure(`no container named or with an ID starting ${filtered.missing.map((w) => `'${inert(w)}'`).join(', ')}`);
     tree = filtered.tree;
   }
   const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii || !utf8Locale() });

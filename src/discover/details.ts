@@ -1,5 +1,6 @@
 // Step 4: what the views other than compat show of each namespace: its owner (asked while
-// climbing), its ID maps and its members' names, and the namespaces it owns.
+// climbing), its ID maps and its members' names, the namespaces it owns, and whether its maps
+// give anyone the host's root.
 import { couldNotRead } from '../kernel/procfs';
 import { byTypeThenInode, type IdMapRange, type OwnedNamespace, type UserNamespace } from '../model';
 import type { Discovery } from './state';
@@ -8,7 +9,15 @@ export function discoverDetails(d: Discovery): Map<number, string> {
   const owned = d.options.owned === undefined ? null : ownedByOwner(d);
   const names = new Map<number, string>();
   for (const ns of d.placed) {
-    ns.details = { ownerUid: d.ownerUids.get(ns) ?? null, ...idMaps(d, ns), owned: owned === null ? null : (owned.get(ns) ?? []) };
+    const maps = idMaps(d, ns);
+    ns.details = {
+      ownerUid: d.ownerUids.get(ns) ?? null,
+      ...maps,
+      owned: owned === null ? null : (owned.get(ns) ?? []),
+      // A root's map says only how it sees itself: the initial namespace maps 0 to 0 by definition.
+      mapsHostRoot: ns.parent !== null && mapsZero(maps.uidMap),
+      mapsHostRootGroup: ns.parent !== null && mapsZero(maps.gidMap),
+    };
     for (const pid of ns.pids) {
       const comm = d.kernel.procfs.readComm(pid);
       if (!couldNotRead(comm)) names.set(pid, comm);
@@ -25,6 +34,15 @@ function idMaps(d: Discovery, ns: UserNamespace): { uidMap: IdMapRange[] | null;
     if (!couldNotRead(uidMap) && !couldNotRead(gidMap)) return { uidMap, gidMap };
   }
   return { uidMap: null, gidMap: null };
+}
+
+/**
+ * Whether a range maps some ID to outside ID 0: user_namespaces(7) lets only a process with
+ * CAP_SETUID (CAP_SETGID) over the parent write such a map, and what runs as that ID inside then
+ * is root (group root) on the host, for files and everything else the namespace can reach.
+ */
+function mapsZero(map: readonly IdMapRange[] | null): boolean {
+  return map !== null && map.some((range) => range.outside === 0 && range.count > 0);
 }
 
 /** The owned namespaces of the asked types, under each owner, by type then inode. */

@@ -1,7 +1,8 @@
 // Discovery: the steps that turn the kernel's view into the model, run in order over one
 // shared state. The order says what depends on what: processes, then their namespaces'
 // places (hierarchy), then what else keeps namespaces alive (holders), then what the views
-// show of each (details), then what the warnings need to know (viewer).
+// show of each (details), then which container each member is in (containers), then what the
+// warnings need to know (viewer).
 import type { Kernel } from '../kernel/kernel';
 import { lazy } from '../lazy';
 import { byTypeThenInode, type NamespaceTree, type OwnedNamespace, type UnplacedNamespace, type Viewer } from '../model';
@@ -12,6 +13,7 @@ import { Discovery, type DiscoveryOptions } from './state';
 // compat needs neither: loading them would only slow its start-up.
 const holdersStep = lazy(() => require('./holders') as typeof import('./holders'));
 const detailsStep = lazy(() => require('./details') as typeof import('./details'));
+const containersStep = lazy(() => require('./containers') as typeof import('./containers'));
 
 export type { DiscoveryOptions } from './state';
 
@@ -21,18 +23,20 @@ export function discover(kernel: Kernel, options: DiscoveryOptions): NamespaceTr
   discoverHierarchy(d);
   if (options.holders || options.owned !== undefined) holdersStep().discoverHolders(d);
   const processNames = options.details ? detailsStep().discoverDetails(d) : new Map<number, string>();
+  const processes = options.containers === true ? containersStep().discoverContainers(d) : undefined;
   for (const ns of d.placed) ns.pids.sort((a, b) => a - b);
   d.leftOut.sort((a, b) => a.pid - b.pid);
   const tree: NamespaceTree = {
     roots: d.roots,
     report: { visited: d.pidEntries.length, leftOut: d.leftOut, viewer: discoverViewer(d), cut: d.cut },
     processNames,
+    ...(processes !== undefined ? { processes } : {}),
     unplaced: unplaced(d),
   };
   return options.owned === undefined ? tree : { ...tree, ownerNotVisible: ownerNotVisible(d) };
 }
 
-/** Step 5: who looked, as far as it explains what could not be seen. */
+/** Step 6: who looked, as far as it explains what could not be seen. */
 function discoverViewer(d: Discovery): Viewer {
   const root = process.getuid?.() === 0;
   return {

@@ -9,6 +9,8 @@ export interface DiscoveryOptions {
   readonly details: boolean;
   /** Find the namespaces that only holders keep alive, and what holds each. */
   readonly holders: boolean;
+  /** Read each member's cgroup and command line, and tell which container it is in. */
+  readonly containers?: boolean;
   /** List, under each user namespace, the namespaces of these types that it owns. */
   readonly owned?: ReadonlySet<NamespaceType>;
 }

@@ -1,7 +1,8 @@
 // The hierarchy as a Graphviz graph: `userns-overview --format dot | dot -Tsvg > ns.svg`.
 // User namespaces are boxes; those that only holders keep alive are dashed; owned namespaces,
 // where asked for, are small ellipses joined to their owner by dotted lines.
-import type { NamespaceTree, OwnedNamespace, UserNamespace, UserNames } from '../model';
+import { containerLabel } from '../containers/recognise';
+import { containersOf, type NamespaceTree, type OwnedNamespace, type UserNamespace, type UserNames } from '../model';
 import { inert } from './inert';
 import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
 
@@ -33,7 +34,13 @@ export function* dotChunks(tree: NamespaceTree, names: UserNames): Generator<str
     const count = processCount(ns.pids.length);
     const held = ns.pids.length === 0 ? ns.holders.map((h) => `\n${describeHolder(h, comms)}`).join('') : '';
     const style = ns.viaProcesses ? '' : ', style=dashed';
-    let out = `  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${held}`)}];\n`;
+    const marks = [
+      ...(ns.details?.mapsHostRoot === true ? ['maps host root'] : []),
+      ...(ns.details?.mapsHostRootGroup === true ? ['maps host root group'] : []),
+      ...containersOf(ns.pids, tree.processes).map((c) => containerLabel(c)),
+    ].map((line) => `\n${line}`).join('');
+    const colour = ns.details?.mapsHostRoot === true || ns.details?.mapsHostRootGroup === true ? ', color=red' : '';
+    let out = `  ${userNode(ns)} [shape=box${style}, label=${quoted(`${ns.id.ino}\n${owner}\n${count}${marks}${held}`)}${colour}];\n`;
     if (ns.parent !== null) out += `  ${userNode(ns.parent)} -> ${userNode(ns)};\n`;
     yield out + owned(ns.details?.owned ?? [], userNode(ns));
     for (const child of ns.children) yield* visit(child);

@@ -1,8 +1,21 @@
 // The JSON view, for scripts and jq. Key names and their order are part of the interface
 // (README, "JSON output"); change them only with the major version. The document is written
 // as it is made, a namespace at a time, and every string is escaped by jsonInert.
-import type { Holder, IdMapRange, LeftOutReason, NamespaceTree, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace, UserNames } from '../model';
+import {
+  containersOf,
+  type Container,
+  type Holder,
+  type IdMapRange,
+  type LeftOutReason,
+  type NamespaceTree,
+  type NamespaceType,
+  type OwnedNamespace,
+  type UnplacedNamespace,
+  type UserNamespace,
+  type UserNames,
+} from '../model';
 import { jsonInert } from './inert';
+import { persistentNetnsName } from './words';
 
 /** One namespace of the document; `roots` and `children` are lists of these. */
 export interface JsonNamespace {
@@ -13,11 +26,26 @@ export interface JsonNamespace {
   owner: { uid: number; user: string | null } | null;
   uidMap: readonly IdMapRange[] | null;
   gidMap: readonly IdMapRange[] | null;
+  /** Below a root, a map that maps some ID to host UID 0 (GID 0). */
+  mapsHostRoot: boolean;
+  mapsHostRootGroup: boolean;
   pids: readonly number[];
-  processes: readonly { pid: number; comm: string | null }[];
+  processes: readonly JsonProcess[];
+  /** The distinct containers of its members (not counting runtime processes), in order of first member. */
+  containers: readonly Container[];
   holders: readonly Holder[];
   owned?: JsonOwned[];
   children: JsonNamespace[];
+}
+
+export interface JsonProcess {
+  pid: number;
+  comm: string | null;
+  /** Where the view gathered them: the unified cgroup path (else the v1 lines), the command line. */
+  cgroup?: string | null;
+  cmdline?: readonly string[] | null;
+  container?: Container | null;
+  runtime?: boolean;
 }
 
 export interface JsonOwned {
@@ -26,6 +54,8 @@ export interface JsonOwned {
   ino: number;
   pids: readonly number[];
   holders: readonly Holder[];
+  /** A network namespace bind-mounted at /run/netns/NAME (ip netns): NAME. */
+  netns?: string;
 }
 
 export interface JsonUnplaced {
@@ -50,15 +80,26 @@ const holdersOf = (pids: readonly number[], others: readonly Holder[]): Holder[]
   ...others,
 ];
 
-const ownedJson = (owned: OwnedNamespace): JsonOwned => ({
-  type: owned.type,
-  dev: owned.id.dev,
-  ino: owned.id.ino,
-  pids: owned.pids,
-  holders: holdersOf(owned.pids, owned.holders),
-});
+function ownedJson(owned: OwnedNamespace): JsonOwned {
+  const netns = persistentNetnsName(owned);
+  return {
+    type: owned.type,
+    dev: owned.id.dev,
+    ino: owned.id.ino,
+    pids: owned.pids,
+    holders: holdersOf(owned.pids, owned.holders),
+    ...(netns !== null ? { netns } : {}),
+  };
+}
 
 const unplacedJson = (ns: UnplacedNamespace): JsonUnplaced => ({ type: ns.type, dev: ns.id.dev, ino: ns.id.ino, holders: ns.holders });
+
+function processJson(pid: number, tree: NamespaceTree): JsonProcess {
+  const comm = tree.processNames.get(pid) ?? null;
+  if (tree.processes === undefined) return { pid, comm };
+  const text = tree.processes.get(pid);
+  return { pid, comm, cgroup: text?.cgroup ?? null, cmdline: text?.cmdline ?? null, container: text?.container ?? null, runtime: text?.runtime ?? false };
+}
 
 export const renderJson = (tree: NamespaceTree, names: UserNames): string => [...jsonChunks(tree, names)].join('');
 
@@ -78,8 +119,11 @@ export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<st
       owner: uid === null ? null : { uid, user: names.get(uid) ?? null },
       uidMap: details?.uidMap ?? null,
       gidMap: details?.gidMap ?? null,
+      mapsHostRoot: details?.mapsHostRoot ?? false,
+      mapsHostRootGroup: details?.mapsHostRootGroup ?? false,
       pids: ns.pids,
-      processes: ns.pids.map((pid) => ({ pid, comm: tree.processNames.get(pid) ?? null })),
+      processes: ns.pids.map((pid) => processJson(pid, tree)),
+      containers: containersOf(ns.pids, tree.processes),
       holders: holdersOf(ns.pids, ns.holders),
       ...(details?.owned != null ? { owned: details.owned.map(ownedJson) } : {}),
     };

@@ -52,3 +52,16 @@ export function describeUnplaced(ns: UnplacedNamespace, names: ReadonlyMap<numbe
 
 /** The heading of the group of namespaces that could not be placed. */
 export const UNPLACED_HEADING = '(not placed: could not be opened safely)';
+
+// ip-netns(8) keeps a persistent network namespace as a bind mount at /run/netns/NAME (/var/run is /run).
+const NETNS_MOUNT = /^(?:\/var)?\/run\/netns\/(?<name>[^/]+)$/;
+
+/** The name `ip netns` knows a network namespace by, from a bind mount of it; else null. Foreign text. */
+export function persistentNetnsName(owned: { type: string; holders: readonly Holder[] }): string | null {
+  if (owned.type !== 'net') return null;
+  for (const holder of owned.holders) {
+    const name = holder.kind === 'mount' ? NETNS_MOUNT.exec(holder.path ?? '')?.groups?.['name'] : undefined;
+    if (name !== undefined) return name;
+  }
+  return null;
+}

@@ -64,8 +64,10 @@ describe('the views on real namespaces', { skip: NEEDS_ROOT }, () => {
     const root = doc.roots[0]!;
     assert.deepEqual(root.owner, { uid: 0, user: 'root' });
     assert.deepEqual(root.uidMap, [{ inside: 0, outside: 0, count: 4294967295 }]);
-    assert.deepEqual(root.processes.find((p) => p.pid === 1), { pid: 1, comm: 'sh' });
-    assert.deepEqual(root.processes.find((p) => p.pid === json.pid), { pid: json.pid, comm: 'node' });
+    const first = root.processes.find((p) => p.pid === 1)!;
+    assert.deepEqual([first.comm, first.cmdline?.[0], first.runtime, typeof first.cgroup], ['sh', 'sh', false, 'string']);
+    const self = root.processes.find((p) => p.pid === json.pid)!;
+    assert.deepEqual([self.comm, self.cmdline], ['node', ['node', LAUNCHER, '--json']]);
 
     const byIno = new Map<number, JsonNamespace>();
     const index = (list: JsonNamespace[]): void => list.forEach((ns) => (byIno.set(ns.ino, ns), index(ns.children)));
@@ -111,7 +113,7 @@ describe('the views on real namespaces', { skip: NEEDS_ROOT }, () => {
       {
         first: mapped.pids.map(String).sort()[0]!,
         lines: (last: boolean) =>
-          `${last ? '└─' : '├─'} ${mapped.path[0]!.ino}  root  3 processes  uid 0→0 ×1, 1→100000 ×65536\n` +
+          `${last ? '└─' : '├─'} ${mapped.path[0]!.ino}  root  3 processes  uid 0→0 ×1, 1→100000 ×65536  maps host root  maps host root group\n` +
           `${last ? ' ' : '│'}     ${sleeps(mapped.pids)}\n`,
       },
       {

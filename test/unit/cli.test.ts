@@ -88,11 +88,12 @@ describe('the command line', () => {
 
 describe('the parsed options', () => {
   it('puts every option under its name in the table, and defaults the rest', () => {
-    const args = ['--format', 'tree', '--pid', '1', '2', '--pid', '3', '--width', '70', '--color', 'never', '--ascii', '--processes-only'];
+    const args = ['--format', 'tree', '--pid', '1', '2', '--pid', '3', '--container', 'web', '3f2a', '--width', '70', '--color', 'never', '--ascii', '--processes-only'];
     assert.deepEqual(parseCommandLine(['node', 'userns-overview', ...args, '--owned', '--type', 'net,mnt', '--ffi', 'ffi-napi', '-q']), {
       format: 'tree',
       json: false,
       pid: [1, 2, 3],
+      container: ['web', '3f2a'],
       width: 70,
       color: 'never',
       ascii: true,
@@ -102,7 +103,7 @@ describe('the parsed options', () => {
       ffi: 'ffi-napi',
       quiet: true,
     });
-    const defaults = { format: 'compat', json: false, pid: undefined, width: undefined, color: 'auto', ascii: false };
+    const defaults = { format: 'compat', json: false, pid: undefined, container: undefined, width: undefined, color: 'auto', ascii: false };
     const rest = { processesOnly: false, owned: false, type: undefined, ffi: 'koffi', quiet: false };
     assert.deepEqual(parseCommandLine(['node', 'userns-overview']), { ...defaults, ...rest });
     assert.deepEqual(parseCommandLine(['node', 'userns-overview', '--json']), { ...defaults, ...rest, json: true });

@@ -90,7 +90,7 @@ describe('the JSON view', () => {
     const doc = JSON.parse(renderJson({ ...model, report: { ...model.report, visited: 9, leftOut: [{ pid: 3, reason: 'permission', code: 'EACCES' }] } }, names));
     assert.deepEqual(Object.keys(doc), ['roots', 'scan']);
     const root = doc.roots[0];
-    assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'pids', 'processes', 'holders', 'children']);
+    assert.deepEqual(Object.keys(root), ['dev', 'ino', 'parent', 'level', 'owner', 'uidMap', 'gidMap', 'mapsHostRoot', 'mapsHostRootGroup', 'pids', 'processes', 'containers', 'holders', 'children']);
     assert.deepEqual(root.owner, { uid: 0, user: 'root' });
     assert.equal(root.parent, null);
     const leaf = root.children[0].children[0];
@@ -107,12 +107,15 @@ describe('the JSON view', () => {
           { inside: 1, outside: 100000, count: 65536 },
         ],
         gidMap: null,
+        mapsHostRoot: false,
+        mapsHostRootGroup: false,
         pids: [10, 11, 12],
         processes: [
           { pid: 10, comm: 'p10' },
           { pid: 11, comm: 'p11' },
           { pid: 12, comm: 'p12' },
         ],
+        containers: [],
         holders: [
           { kind: 'process', pid: 10 },
           { kind: 'process', pid: 11 },
@@ -177,7 +180,7 @@ describe('holders and owned namespaces in the views', () => {
       renderTree(heldModel(), names, { width: 80, color: false, ascii: false }),
       '4026531837  root  1 process  uid ?\n' +
         '│  1 init\n' +
-        '│  owns mnt 4026531841  1 process\n' +
+        '│  owns mnt 4026531841  1 process: 1 init\n' +
         '└─ 4026532400  root  no processes  uid ?\n' +
         '      held through its net 4026532401: bind mount /run/x"y in the mount namespace of PID 1 (init)\n' +
         '      owns net 4026532401  held by bind mount /run/x"y in the mount namespace of PID 1 (init)\n' +

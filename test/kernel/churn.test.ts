@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runUnderChurn } from '../support/churn';
-import { NEEDS_ROOT } from '../support/requirements';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
 
 describe('a scan under churn', { skip: NEEDS_ROOT }, () => {
-  it('exits 0 with a well-formed tree and no message in 50 runs of 50, compat and JSON, both backends', () => {
+  it('exits 0 with a well-formed tree and no message in 50 runs of 50, compat and JSON, both backends', { skip: needsFfiNapi() }, () => {
     const outcome = runUnderChurn(50);
     assert.deepEqual(outcome.failures, []);
   });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { inPidNamespace } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
 
 const PROBE = ['node', path.join(__dirname, '..', 'support', 'probe.js')];
 
 describe('descriptors and ioctl failures', { skip: NEEDS_ROOT }, () => {
-  it('leaves no descriptor open after scanning a deep and a wide tree, with either backend', () => {
+  it('leaves no descriptor open after scanning a deep and a wide tree, with either backend', { skip: needsFfiNapi() }, () => {
     const chains = [
       { name: 'deep', depth: 33 },
       ...Array.from({ length: 100 }, (_, i) => ({ name: `wide${i}`, depth: 2 })),

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
 
 describe('what the tool takes from where it runs', { skip: NEEDS_ROOT }, () => {
   it('loads nothing from the current directory, and ignores variables it does not document', () => {
@@ -125,7 +125,7 @@ describe('where the backends come from', { skip: NEEDS_ROOT }, () => {
     }
   });
 
-  it('the same output through both real backends whatever the variables their loaders read', () => {
+  it('the same output through both real backends whatever the variables their loaders read', { skip: needsFfiNapi() }, () => {
     const planted = fs.mkdtempSync(path.join(os.tmpdir(), 'userns-hostile-prebuild-'));
     try {
       fs.chmodSync(planted, 0o755);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FFI_NAPI_PACKAGES } from '../../src/kernel/libc';
 import { inPidNamespace, PROJECT } from '../support/fixture';
-import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
+import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements';
 
 interface PackedFile {
   path: string;
@@ -125,7 +125,7 @@ describe('the packed package', { skip: NEEDS_ROOT }, () => {
     assert.equal(f.runs.get('koffi')!.stdout.split('\n').filter((l) => l.includes('{')).length, 3);
   });
 
-  it('adds ffi-napi with the line the hint gives, where a compiler is: both backends work and agree', { skip: needsPrograms('g++', 'make', 'python3') }, () => {
+  it('adds ffi-napi with the line the hint gives, where a compiler is: both backends work and agree', { skip: needsPrograms('g++', 'make', 'python3') || needsFfiNapi() }, () => {
     const { folder, launcher } = install('with-compiler', process.env);
     const added = spawnSync('npm', ['install', '--no-audit', '--no-fund', ...FFI_NAPI_PACKAGES.split(' ')], { cwd: folder, encoding: 'utf8', timeout: NPM_TIMEOUT });
     assert.equal(added.status, 0, `npm install: ${added.stderr}`);

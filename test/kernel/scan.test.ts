@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { renderCompat } from '../../src/render/compat';
 import { expectedTree, hiddenFrom, membersSeenBy } from '../support/expected';
 import { inPidNamespace, type FixtureFacts, type FixtureSpec } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
 
 const BOTH_BACKENDS = [
   { label: 'koffi', args: ['--ffi', 'koffi'] },
@@ -22,7 +22,7 @@ function assertExactTrees(facts: FixtureFacts, spec: FixtureSpec): void {
 }
 
 describe('scanning real user namespaces', { skip: NEEDS_ROOT }, () => {
-  it('shows member-less namespaces between the root and a member, each under its parent', () => {
+  it('shows member-less namespaces between the root and a member, each under its parent', { skip: needsFfiNapi() }, () => {
     const spec: FixtureSpec = {
       chains: [
         { name: 'deep', depth: 3 },
@@ -39,7 +39,7 @@ describe('scanning real user namespaces', { skip: NEEDS_ROOT }, () => {
     assert.ok(koffi.includes(`    {${deep[0]!.dev} ${deep[0]!.ino}}\n\n        {${deep[1]!.dev} ${deep[1]!.ino}}\n\n`));
   });
 
-  it('climbs the deepest chain the kernel allows: 33 levels below the initial namespace', () => {
+  it('climbs the deepest chain the kernel allows: 33 levels below the initial namespace', { skip: needsFfiNapi() }, () => {
     const spec: FixtureSpec = { chains: [{ name: 'deepest', depth: 33, members: 3 }], runs: BOTH_BACKENDS };
     const facts = inPidNamespace(spec);
     assertExactTrees(facts, spec);
@@ -47,7 +47,7 @@ describe('scanning real user namespaces', { skip: NEEDS_ROOT }, () => {
     assert.ok(lines.some((line) => line.startsWith(' '.repeat(33 * 4) + '{')), 'a namespace at level 33');
   });
 
-  it('lists hundreds of sibling namespaces in the order their members were first met', () => {
+  it('lists hundreds of sibling namespaces in the order their members were first met', { skip: needsFfiNapi() }, () => {
     const chains = Array.from({ length: 300 }, (_, i) => ({ name: `sibling${i}`, depth: 1 }));
     const spec: FixtureSpec = { chains, runs: BOTH_BACKENDS };
     const facts = inPidNamespace(spec);
@@ -55,7 +55,7 @@ describe('scanning real user namespaces', { skip: NEEDS_ROOT }, () => {
     assert.equal(facts.runs.get('koffi')!.stdout.match(/^ {4}\{/gm)?.length, 300);
   });
 
-  it('wraps PID lists several times, at the root and deep in the tree', () => {
+  it('wraps PID lists several times, at the root and deep in the tree', { skip: needsFfiNapi() }, () => {
     const spec: FixtureSpec = {
       rootMembers: 120,
       chains: [{ name: 'crowded', depth: 6, members: 90 }],

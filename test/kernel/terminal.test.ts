@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { displayWidth } from '../../src/render/columns';
+import { nodeName, RECORD_NODE_NAME } from '../support/expected';
 import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture';
 import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
 
@@ -13,6 +14,7 @@ describe('the tree on a terminal', { skip: NEEDS_ROOT }, () => {
   it('draws with ASCII where the locale is not UTF-8, as --ascii does', () => {
     const f = inPidNamespace({
       chains: [{ name: 'child', depth: 2 }],
+      setup: RECORD_NODE_NAME,
       runs: [
         { label: 'C', command: inLocale('LANG=C') },
         { label: 'POSIX', command: inLocale('LANG=C.UTF-8 LC_ALL=POSIX') },
@@ -23,7 +25,7 @@ describe('the tree on a terminal', { skip: NEEDS_ROOT }, () => {
     });
     const out = (label: string): string => f.runs.get(label)!.stdout;
     // Each run is its own process, so only the tool's own PID line differs between them.
-    const withoutTool = (label: string): string => out(label).replace(new RegExp(`\\b${f.runs.get(label)!.pid} node\\b`), 'TOOL');
+    const withoutTool = (label: string): string => out(label).replace(new RegExp(`\\b${f.runs.get(label)!.pid} ${nodeName(f)}\\b`), 'TOOL');
     for (const label of ['C', 'POSIX', 'unset']) {
       assert.doesNotMatch(out(label), /[^\x00-\x7f]/, label);
       assert.equal(withoutTool(label), withoutTool('ascii'), label);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
 import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import { nodeName, RECORD_NODE_NAME } from '../support/expected';
 import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
 import { tree } from '../support/models';
 import { parseCompat } from '../support/parse-compat';
@@ -17,6 +18,7 @@ const spec = {
     { name: 'mapped', depth: 1, members: 3, map: '0 0 1,1 100000 65536' },
     { name: 'nobodys', depth: 2, asUser: NOBODY },
   ],
+  setup: RECORD_NODE_NAME,
   runs: [
     { label: 'compat', args: [] },
     { label: 'json', args: ['--json'] },
@@ -67,7 +69,7 @@ describe('the views on real namespaces', { skip: NEEDS_ROOT }, () => {
     const first = root.processes.find((p) => p.pid === 1)!;
     assert.deepEqual([first.comm, first.cmdline?.[0], first.runtime, typeof first.cgroup], ['sh', 'sh', false, 'string']);
     const self = root.processes.find((p) => p.pid === json.pid)!;
-    assert.deepEqual([self.comm, self.cmdline], ['node', ['node', LAUNCHER, '--json']]);
+    assert.deepEqual([self.comm, self.cmdline], [nodeName(f), ['node', LAUNCHER, '--json']]);
 
     const byIno = new Map<number, JsonNamespace>();
     const index = (list: JsonNamespace[]): void => list.forEach((ns) => (byIno.set(ns.ino, ns), index(ns.children)));
@@ -129,7 +131,7 @@ describe('the views on real namespaces', { skip: NEEDS_ROOT }, () => {
     const rootPids = [1, run.pid].sort((a, b) => a - b);
     const expected =
       `${rootIno}  root  2 processes  uid 0→0 ×4294967295\n` +
-      `│  ${rootPids.map((p) => `${p} ${p === 1 ? 'sh' : 'node'}`).join('  ')}\n` +
+      `│  ${rootPids.map((p) => `${p} ${p === 1 ? 'sh' : nodeName(f)}`).join('  ')}\n` +
       blocks[0]!.lines(false) +
       blocks[1]!.lines(true);
     assert.equal(run.stdout, expected);
@@ -169,13 +171,14 @@ describe('colour and width from the terminal and the environment', { skip: NEEDS
   const inTerminal = (env: Record<string, string>): string =>
     spawnSync('script', ['-qec', `node '${LAUNCHER}' --format tree --quiet`, '/dev/null'], {
       encoding: 'utf8',
+      timeout: 30_000,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     }).stdout;
 
   it('colours for a terminal unless NO_COLOR is set, and never for a pipe', { skip: needsPrograms('script') }, () => {
     assert.match(inTerminal({}), /\x1b\[1m/);
     assert.doesNotMatch(inTerminal({ NO_COLOR: '1' }), /\x1b\[/);
-    const piped = spawnSync('node', [LAUNCHER, '--format', 'tree', '--quiet'], { encoding: 'utf8' }).stdout;
+    const piped = spawnSync('node', [LAUNCHER, '--format', 'tree', '--quiet'], { encoding: 'utf8', timeout: 30_000 }).stdout;
     assert.doesNotMatch(piped, /\x1b\[/);
   });
 

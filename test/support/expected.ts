@@ -55,3 +55,16 @@ export function expectedTree(members: readonly Member[]): NamespaceTree {
   const expected = tree(...roots);
   return { ...expected, report: { ...expected.report, visited: members.length } };
 }
+
+/**
+ * A fixture setup line that records, as the fact `nodeName`, the name /proc/PID/comm gives a
+ * process of the Node that runs the tool there: `node` up to Node 22, `MainThread` from Node 24,
+ * which names its main thread so. A tree lists the tool's own process under that name.
+ */
+export const RECORD_NODE_NAME = `fact nodeName "$(node -e 'process.stdout.write(require("fs").readFileSync("/proc/self/comm", "utf8").trim())')"`;
+
+export function nodeName(facts: FixtureFacts): string {
+  const name = facts.extra.get('nodeName');
+  if (name === undefined || name === '') throw new Error('the fixture recorded no nodeName (setup: RECORD_NODE_NAME)');
+  return name;
+}

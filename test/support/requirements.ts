@@ -1,5 +1,6 @@
 // What a test needs of the machine, as node:test skip reasons: false where it is there, else a
 // sentence naming what is missing, so that a run without it reports the test skipped, not failed.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -22,4 +23,25 @@ function onPath(program: string): boolean {
       return false;
     }
   });
+}
+
+let ffiNapiLoads: string | false | undefined;
+
+/**
+ * Why a test that runs the tool through the optional ffi-napi backend cannot, or false where the
+ * backend loads on this Node. Its native module is built by `npm ci` for the Node that ran it, and
+ * may not load on another; checked once, in a child process, since a module that does not fit
+ * may crash the process that loads it.
+ */
+export function needsFfiNapi(): string | false {
+  ffiNapiLoads ??= ((): string | false => {
+    const libc = path.join(__dirname, '..', '..', 'src', 'kernel', 'libc.js');
+    const load = `try { require(${JSON.stringify(libc)}).loadLibc('ffi-napi'); } catch (error) { process.stdout.write(error.message); process.exit(1); }`;
+    const run = spawnSync(process.execPath, ['-e', load], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    if (run.status === 0) return false;
+    // The tool's one line, up to its hint: what did not load, and why.
+    const why = run.stdout.split('; ', 1)[0]!.trim() || (run.signal !== null ? `ended by ${run.signal}` : run.stderr.trim().split('\n', 1)[0]);
+    return `needs the ffi-napi backend, which does not load on Node ${process.version}: ${why}`;
+  })();
+  return ffiNapiLoads;
 }

@@ -20,8 +20,10 @@ interface Scenario {
   readonly name: string;
   readonly spec: Omit<FixtureSpec, 'runs'>;
   readonly scanAlone?: boolean;
-  /** The views that look for holders, against lsns, where the default commands do not tell. */
+  /** Only the views that look for holders, against lsns: where compat is not the question. */
   readonly views?: boolean;
+  /** The default commands and the views that look for holders, side by side. */
+  readonly viewsToo?: boolean;
   readonly runs?: number;
 }
 
@@ -30,7 +32,7 @@ const flood = (script: string): string => fs.readFileSync(path.join(PROJECT, 'be
 const scenarios: Scenario[] = [
   { name: 'small: 1 namespace, ~30 processes', spec: { rootMembers: 30 } },
   { name: '1k: ~1,000 processes in 110 namespaces', spec: { forest: { fanout: 10, depth: 2, members: 9 } } },
-  { name: '10k: ~10,000 processes in 992 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 10 } }, scanAlone: true },
+  { name: '10k: ~10,000 processes in 992 namespaces', spec: { forest: { fanout: 31, depth: 2, members: 10 } }, scanAlone: true, viewsToo: true },
   { name: 'deepest: a chain of 33 namespaces', spec: { chains: [{ name: 'deepest', depth: 33, members: 10 }] } },
   { name: 'crowded: ~10,000 processes in 1 namespace', spec: { rootMembers: 10_000 } },
   {
@@ -51,20 +53,22 @@ if (process.argv.includes('--large')) scenarios.push({ name: LARGE, spec: { fore
 // --floods: the two floods alone.
 const chosen = process.argv.includes('--floods') ? scenarios.filter((s) => s.name.startsWith('flood')) : scenarios;
 
-const VIEW_COMMANDS: MeasureConfig['commands'] = [
-  { name: 'userns-overview --json', argv: [process.execPath, LAUNCHER, '--json'] },
-  { name: 'userns-overview --format tree', argv: [process.execPath, LAUNCHER, '--format', 'tree'] },
-  { name: 'lsns -t user', argv: ['lsns', '-t', 'user'] },
-  { name: "node -e ''", argv: [process.execPath, '-e', ''] },
-];
+/** The tool with these arguments, named by them. */
+const tool = (...args: string[]): MeasureConfig['commands'][number] => ({
+  name: ['userns-overview', ...args].join(' '),
+  argv: [process.execPath, LAUNCHER, ...args],
+});
+const LSNS = { name: 'lsns -t user', argv: ['lsns', '-t', 'user'] };
+const NODE = { name: "node -e ''", argv: [process.execPath, '-e', ''] };
+
+/** The floods: the views that look for holders, against lsns. */
+const VIEW_COMMANDS: MeasureConfig['commands'] = [tool('--json'), tool('--format', 'tree'), LSNS, NODE];
+
+/** The views that read more than compat, beside it in the same run. */
+const HOLDER_VIEWS: MeasureConfig['commands'] = [tool('--format', 'tree'), tool('--json'), tool('--json', '--owned')];
 
 function commands(): MeasureConfig['commands'] {
-  const list = [
-    { name: 'userns-overview', argv: [process.execPath, LAUNCHER] },
-    { name: 'userns-overview --ffi ffi-napi', argv: [process.execPath, LAUNCHER, '--ffi', 'ffi-napi'] },
-    { name: 'lsns -t user', argv: ['lsns', '-t', 'user'] },
-    { name: "node -e ''", argv: [process.execPath, '-e', ''] },
-  ];
+  const list = [tool(), tool('--ffi', 'ffi-napi'), LSNS, NODE];
   if (ORIGINAL !== undefined && fs.existsSync(ORIGINAL)) list.splice(3, 0, { name: 'original (Go)', argv: [ORIGINAL] });
   return list;
 }
@@ -80,7 +84,7 @@ function run(scenario: Scenario): Measured {
   const config: MeasureConfig = {
     warmup: 1,
     runs: scenario.runs ?? RUNS,
-    commands: scenario.views === true ? VIEW_COMMANDS : commands(),
+    commands: scenario.views === true ? VIEW_COMMANDS : scenario.viewsToo === true ? [...commands(), ...HOLDER_VIEWS] : commands(),
     scanAlone: scenario.scanAlone === true,
   };
   const facts = inPidNamespace({

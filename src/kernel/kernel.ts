@@ -4,8 +4,11 @@
 import { lazy } from '../lazy';
 import { namespaceIoctls, type NamespaceIoctls } from './ioctl-ns';
 import { loadLibc, type Backend, type Libc } from './libc';
+import { mountNamespaces, type MountNamespaces } from './mounts';
 import { namespaceFiles, type NamespaceFiles } from './namespace-files';
 import * as procfs from './procfs';
+import { socketNamespaces, type SocketNamespaces } from './sockets';
+import { tasks, type Tasks } from './tasks';
 
 export type Procfs = typeof procfs;
 
@@ -14,6 +17,9 @@ export interface Kernel {
   /** Loads the FFI library on first use. */
   readonly ioctls: () => NamespaceIoctls;
   readonly files: () => NamespaceFiles;
+  readonly sockets: () => SocketNamespaces;
+  readonly mounts: () => MountNamespaces;
+  readonly tasks: () => Tasks;
 }
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
@@ -23,5 +29,8 @@ export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt
     procfs: options.procfs ?? procfs,
     ioctls: lazy(() => namespaceIoctls(libc())),
     files: lazy(() => namespaceFiles(libc())),
+    sockets: lazy(() => socketNamespaces(libc())),
+    mounts: lazy(() => mountNamespaces(libc())),
+    tasks: lazy(() => tasks(libc())),
   };
 }

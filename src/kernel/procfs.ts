@@ -208,6 +208,29 @@ export const threadNamespaceLink = (pid: number, tid: string, type: NamespaceTyp
 export const descriptorLink = (pid: number, fd: string): NamespaceLink | null | CouldNotRead =>
   namespaceLinkAt(`${PROC}/${pid}/fd/${fd}`, pid);
 
+/** A socket, by the inode of its sockfs file ("socket:[INODE]"). */
+export interface SocketLink {
+  readonly socket: number;
+}
+
+/** Where a task's descriptor table lives: a process's, or a thread's own (unshare(CLONE_FILES)). */
+const fdDirectory = (pid: number, tid?: number): string => (tid === undefined ? `${PROC}/${pid}/fd` : `${PROC}/${pid}/task/${tid}/fd`);
+
+/**
+ * /proc/PID/fd/N, or /proc/PID/task/TID/fd/N: a namespace, a socket, or null for anything else.
+ * Reading the link opens nothing.
+ */
+export function descriptorTarget(pid: number, fd: string, tid?: number): NamespaceLink | SocketLink | null | CouldNotRead {
+  let text: string;
+  try {
+    text = fs.readlinkSync(`${fdDirectory(pid, tid)}/${fd}`);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  }
+  if (text.startsWith('socket:[')) return { socket: Number(text.slice(8, -1)) };
+  return parseNamespaceLink(text);
+}
+
 function listDirectory(path: string, pid: number): string[] | CouldNotRead {
   try {
     return fs.readdirSync(path);
@@ -216,8 +239,8 @@ function listDirectory(path: string, pid: number): string[] | CouldNotRead {
   }
 }
 
-/** The descriptor numbers of a process (/proc/PID/fd). */
-export const listDescriptors = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/fd`, pid);
+/** The descriptor numbers of a process (/proc/PID/fd), or of a thread's own table. */
+export const listDescriptors = (pid: number, tid?: number): string[] | CouldNotRead => listDirectory(fdDirectory(pid, tid), pid);
 
 /** The thread IDs of a process (/proc/PID/task). */
 export const listThreads = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/task`, pid);
@@ -287,10 +310,10 @@ const MOUNTINFO_CHUNK = 1 << 20;
  * looking only at nsfs lines: mountinfo is a seq_file that the kernel walks again from the
  * start at each read(2), so small reads make a long mountinfo cost quadratic time.
  */
-export function nsfsMounts(pid: number): NsfsMount[] | CouldNotRead {
+export function nsfsMounts(pid: number, tid?: number): NsfsMount[] | CouldNotRead {
   let fd: number;
   try {
-    fd = fs.openSync(`${PROC}/${pid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
+    fd = fs.openSync(tid === undefined ? `${PROC}/${pid}/mountinfo` : `${PROC}/${pid}/task/${tid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, pid);
   }
@@ -362,9 +385,9 @@ const O_PATH = 0o10000000;
  * An O_PATH descriptor of a process's root directory, from which its mount points resolve.
  * O_PATH opens nothing for I/O: no driver's open() runs, whatever the link leads to.
  */
-export function openRootPath(pid: number): number | CouldNotRead {
+export function openRootPath(pid: number, tid?: number): number | CouldNotRead {
   try {
-    return fs.openSync(`${PROC}/${pid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
+    return fs.openSync(tid === undefined ? `${PROC}/${pid}/root` : `${PROC}/${pid}/task/${tid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, pid);
   }
@@ -379,6 +402,26 @@ export function reopenForIoctls(pathFd: number): number | CouldNotRead {
     return fs.openSync(`${PROC}/self/fd/${pathFd}`, O_NAMESPACE | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, 'self');
+  }
+}
+
+/** dev and ino of an open descriptor, if it is a socket. */
+export function socketInodeOf(fd: number): number | null | CouldNotRead {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isSocket() ? st.ino : null;
+  } catch (error) {
+    return whyUnreadable(error, 'self');
+  }
+}
+
+/** A directory's place, to tell when climbing with ".." reaches the top: mount ID, dev, ino. */
+export function placeOf(fd: number): string | null {
+  try {
+    const st = fs.fstatSync(fd);
+    return `${mountIdOf(fd)} ${st.dev} ${st.ino}`;
+  } catch {
+    return null;
   }
 }
 

@@ -68,6 +68,9 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     procfs: fake,
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
+    sockets: () => assert.fail('no holder is looked for here'),
+    mounts: () => assert.fail('no holder is looked for here'),
+    tasks: () => assert.fail('no holder is looked for here'),
   };
   return { kernel, openFds: () => open.size, ioctlsLoaded: () => loaded };
 }

@@ -3,6 +3,7 @@
 import type { HeldNamespace } from '../kernel/namespace-files';
 import { NotTheNamespace } from '../kernel/namespace-files';
 import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns';
+import { NO_LISTMOUNT } from '../kernel/mounts';
 import { couldNotRead, type NamespaceLink } from '../kernel/procfs';
 import type { Holder, UserNamespace } from '../model';
 import { placeOpened } from './hierarchy';
@@ -37,11 +38,13 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
     if (couldNotRead(opened)) return;
     if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
     entry = { namespace: { type: link.type, id: opened.id, pids: [], holders: [] }, owner: ownerOf(d, opened.fd), heldOwner: false };
+    // Its mounts may hold more: the mount namespaces source reads them by this ID.
+    if (link.type === 'mnt') d.heldMountNamespaces.set(link.ino, { id: mountNamespaceId(d, opened.fd), holder, reopen: open });
     d.kernel.procfs.closeDescriptor(opened.fd);
     d.owned.set(key, entry);
   }
   if (d.options.owned !== undefined) {
-    if (holder.kind === 'process') entry.namespace.pids.push(holder.pid);
+    if (holder.kind === 'process' && holder.pid !== null) entry.namespace.pids.push(holder.pid);
     else entry.namespace.holders.push(holder);
   }
   // An owned namespace keeps its owner alive: say so where nothing else visibly does.
@@ -49,6 +52,11 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
     entry.heldOwner = true;
     hold(entry.owner, { ...holder, via: { type: link.type, ino: link.ino } });
   }
+}
+
+function mountNamespaceId(d: Discovery, fd: number): bigint | null {
+  const id = d.kernel.mounts().idOf(fd);
+  return id === NO_LISTMOUNT ? null : id;
 }
 
 /** NS_GET_USERNS: the owning user namespace, placed in the tree; null where not visible. */

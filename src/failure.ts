@@ -14,3 +14,8 @@ export function errnoCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'UNKNOWN';
 }
+
+/** Out of descriptors: not about any one process, so no other would do better. */
+export function tooManyOpenFiles(): ToolFailure {
+  return new ToolFailure("too many open files: Node and this tool need about 20 descriptors; raise 'ulimit -n'");
+}

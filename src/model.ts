@@ -15,23 +15,32 @@ export const OWNABLE_TYPES = NAMESPACE_TYPES.filter((type): type is Exclude<Name
 
 /**
  * What keeps a namespace alive besides its member processes (namespaces(7)): an open
- * descriptor, a bind mount, a thread, or a process's pid_for_children/time_for_children. For a
- * user namespace, `via` says the hold is through a namespace it owns, which keeps its owner
- * alive; such a hold may also be a member process of that namespace (kind process).
+ * descriptor, a socket (its network namespace), a bind mount, a thread, or a process's
+ * pid_for_children/time_for_children. For a user namespace, `via` says the hold is through a
+ * namespace it owns, which keeps its owner alive; such a hold may also be a member process of
+ * that namespace (kind process).
  */
 export interface Holder {
-  readonly kind: 'process' | 'fd' | 'mount' | 'task' | 'for-children';
-  readonly pid: number;
-  /** kind fd: the descriptor's number in that process (the lowest, where it has several). */
+  readonly kind: 'process' | 'fd' | 'socket' | 'mount' | 'task' | 'for-children';
+  /** null only for kind mount, in a mount namespace that no task is in. */
+  readonly pid: number | null;
+  /** kinds fd and socket: the descriptor's number in that process (the lowest, where it has several). */
   readonly fd?: number;
-  /** kind fd, where the process holds more than one descriptor of it: all of them, as ranges ("3-9,12"). */
+  /** kinds fd and socket, where the process holds more than one: all of them, as ranges ("3-9,12"). */
   readonly fds?: string;
-  /** kind fd: how many descriptors (with fds); kind mount: how many mounts are stacked there. */
+  /** kinds fd and socket: how many descriptors (with fds); kind mount: how many mounts are stacked there. */
   readonly count?: number;
-  /** kind task: the thread. */
+  /**
+   * kind task: the thread. Kinds fd and socket: the thread whose own descriptor table
+   * (unshare(CLONE_FILES)) holds it; kind mount: the thread whose mount namespace was read.
+   */
   readonly tid?: number;
   /** kind mount: the mount point, in the mount namespace of pid. */
   readonly path?: string;
+  /** kind mount: the inode of the mount namespace the mount is in. */
+  readonly mountNamespace?: number;
+  /** kind mount with pid null: what keeps that mount namespace alive (its first holder). */
+  readonly mountNamespaceHeldBy?: Holder;
   readonly via?: { readonly type: NamespaceType; readonly ino: number };
   /** Why the namespace could not be opened through this holder, where it could not. */
   readonly unverified?: string;

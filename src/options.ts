@@ -2,7 +2,7 @@
 // environment variables and the exit statuses. cli.ts builds commander's program and --help from
 // these tables, manual.ts the man page and the shell completion, so none of them can drift.
 // This module must not load commander: a bare run reads its defaults from here.
-import { BACKENDS } from './kernel/libc';
+import { BACKENDS } from './kernel/backends';
 import { OWNABLE_TYPES } from './model';
 import { VIEW_NAMES, VIEWS } from './views';
 

@@ -26,7 +26,7 @@ interface Read {
 }
 
 export function discoverContainers(d: Discovery): Map<number, ProcessText> {
-  const text = d.kernel.processText ?? files;
+  const text = d.kernel.processText?.() ?? files;
   const read = new Map<number, Read>();
   for (const ns of d.placed) {
     for (const pid of ns.pids) {

@@ -3,6 +3,7 @@
 import type { HeldNamespace } from '../kernel/namespace-files';
 import { NotTheNamespace } from '../kernel/namespace-files';
 import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns';
+import { NO_LISTMOUNT } from '../kernel/mounts';
 import { couldNotRead, type NamespaceLink, type OpenNamespace } from '../kernel/procfs';
 import type { Holder, UserNamespace } from '../model';
 import { placeOpened } from './hierarchy';
@@ -36,11 +37,13 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
     if (opened === null) return;
     if (opened instanceof NotTheNamespace) return d.unplace(link, { ...holder, unverified: opened.why });
     entry = { namespace: { type: link.type, id: opened.id, pids: [], holders: [] }, owner: ownerOf(d, opened.fd), heldOwner: false };
+    // Its mounts may hold more: the mount namespaces source reads them by this ID.
+    if (link.type === 'mnt') d.heldMountNamespaces.set(link.ino, { id: mountNamespaceId(d, opened.fd), holder, reopen: open });
     d.kernel.procfs.closeDescriptor(opened.fd);
     d.owned.set(key, entry);
   }
   if (d.options.owned !== undefined) {
-    if (holder.kind === 'process') entry.namespace.pids.push(holder.pid);
+    if (holder.kind === 'process' && holder.pid !== null) entry.namespace.pids.push(holder.pid);
     else entry.namespace.holders.push(holder);
   }
   // An owned namespace keeps its owner alive: say so where nothing else visibly does.
@@ -60,6 +63,11 @@ function openNamed(d: Discovery, link: NamespaceLink, open: () => HeldNamespace)
   if (opened instanceof NotTheNamespace || opened.id.ino === link.ino) return opened;
   d.kernel.procfs.closeDescriptor(opened.fd);
   return null;
+}
+
+function mountNamespaceId(d: Discovery, fd: number): bigint | null {
+  const id = d.kernel.mounts().idOf(fd);
+  return id === NO_LISTMOUNT ? null : id;
 }
 
 /** NS_GET_USERNS: the owning user namespace, placed in the tree; null where not visible. */

@@ -2,21 +2,25 @@
 // lifetime"), source by source, each in its own file under sources/. Every source visits each
 // process in turn, in the order of the PID entries, so that what is found first (and so the
 // order of children and holders) does not depend on how the sources are split.
-import { bindMounts } from './sources/bind-mounts';
 import { descriptors } from './sources/descriptors';
 import { forChildren } from './sources/for-children';
+import { mountNamespaces } from './sources/mount-namespaces';
 import { namespaceLinks } from './sources/namespace-links';
+import { sockets } from './sources/sockets';
 import { threads } from './sources/threads';
 import type { Discovery, HolderSource, ProcessVisit } from './state';
 
-/** In this order: namespace links first, since the others compare with the process's own namespaces. */
-const SOURCES: readonly HolderSource[] = [namespaceLinks, forChildren, descriptors, bindMounts, threads];
+/**
+ * In this order: namespace links first, since the others compare with the process's own
+ * namespaces; descriptors before sockets, which asks the sockets that descriptors met.
+ */
+const SOURCES: readonly HolderSource[] = [namespaceLinks, forChildren, descriptors, sockets, mountNamespaces, threads];
 
 export function discoverHolders(d: Discovery): void {
   d.phase = 'holders';
   const readers = SOURCES.map((source) => source(d)).filter((reader) => reader !== null);
   for (const name of d.pidEntries) {
-    const process: ProcessVisit = { pid: Number(name), own: new Map() };
+    const process: ProcessVisit = { pid: Number(name), own: new Map(), sockets: [] };
     for (const read of readers) read(process);
   }
   d.finish();

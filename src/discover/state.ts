@@ -1,7 +1,8 @@
 // The one state that the discovery steps share, as lxkns's discovery does: what has been found
 // so far, and what each step needs to know of the run.
 import type { Kernel } from '../kernel/kernel';
-import type { NamespaceLink } from '../kernel/procfs';
+import type { HeldNamespace } from '../kernel/namespace-files';
+import { couldNotRead, type NamespaceLink } from '../kernel/procfs';
 import type { Holder, LeftOutProcess, NamespaceId, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
 
 export interface DiscoveryOptions {
@@ -22,6 +23,16 @@ export interface OwnedEntry {
   readonly owner: UserNamespace | null;
   /** Whether its owner already records a hold through it. */
   heldOwner: boolean;
+}
+
+/** A mount namespace that a holder keeps alive: where no task is in it, its mounts are read by its ID. */
+export interface HeldMountNamespace {
+  /** NS_MNT_GET_INFO's ID, for listmount(2); null before Linux 6.11. */
+  readonly id: bigint | null;
+  /** The first holder met. */
+  readonly holder: Holder;
+  /** Opens it again the way it was first opened. */
+  readonly reopen: () => HeldNamespace;
 }
 
 /**
@@ -48,7 +59,9 @@ export class Discovery {
   readonly owned = new Map<string, OwnedEntry>();
   /** Namespaces that holders named but that could not be opened safely, by "type:ino". */
   readonly unplaced = new Map<string, UnplacedNamespace>();
-  /** What a budget cut short, one sentence each. */
+  /** Mount namespaces that holders (member processes among them) keep alive, by inode. */
+  readonly heldMountNamespaces = new Map<number, HeldMountNamespace>();
+  /** What a budget or the kernel cut short, one sentence each. */
   readonly cut: string[] = [];
   readonly nsfsDev: number;
   private readonly finishing: (() => void)[] = [];
@@ -101,6 +114,26 @@ export interface ProcessVisit {
   readonly pid: number;
   /** Its own namespace of each type other than user, by inode: the namespace links source fills it in first. */
   readonly own: Map<NamespaceType, number>;
+  /** Its threads other than the main one, listed once a visit by the first source that asks (threadsOf). */
+  tids?: readonly number[];
+  /** The sockets in its descriptor tables: the descriptors source fills them in, the sockets source asks them. */
+  readonly sockets: SocketDescriptor[];
+}
+
+/** Descriptor `fd` of a process's table (or of thread `tid`'s own), a socket with inode `socket`. */
+export interface SocketDescriptor {
+  readonly fd: number;
+  readonly tid?: number;
+  readonly socket: number;
+}
+
+/** The threads of a visited process other than its main thread (/proc/PID/task), read once a visit. */
+export function threadsOf(d: Discovery, process: ProcessVisit): readonly number[] {
+  if (process.tids === undefined) {
+    const tids = d.kernel.procfs.listThreads(process.pid);
+    process.tids = couldNotRead(tids) ? [] : tids.map(Number).filter((tid) => tid !== process.pid);
+  }
+  return process.tids;
 }
 
 /**

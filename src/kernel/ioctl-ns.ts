@@ -2,7 +2,8 @@
 // the call is made (as lsns.c does), so nothing above src/kernel/ compares an errno name.
 import { constants as osConstants } from 'node:os';
 import { ToolFailure } from '../failure';
-import { tooManyOpenFiles, type Libc } from './libc';
+import { tooManyOpenFiles } from '../failure';
+import type { Libc } from './libc';
 
 // Request numbers from <linux/nsfs.h>: _IO(0xb7, n).
 export const NS_GET_USERNS = 0xb701;

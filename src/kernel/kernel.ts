@@ -1,22 +1,26 @@
 // The kernel as discovery sees it: procfs through Node's fs, and the calls that need the FFI
 // library, which is loaded only when a namespace must be opened or climbed. Tests put a fake
-// procfs or a failing library here to make rare kernel answers happen on demand.
+// procfs or a failing library here to make rare kernel answers happen on demand. What compat
+// does not use is loaded on first use: each module loaded costs every run's start-up.
 import { lazy } from '../lazy';
-import { namespaceIoctls, type NamespaceIoctls } from './ioctl-ns';
-import { loadLibc, type Backend, type Libc } from './libc';
-import { namespaceFiles, type NamespaceFiles } from './namespace-files';
-import * as processText from './process-text';
-import * as procfs from './procfs';
 import type { UserNames } from '../model';
-import { readUserNames, userDatabase } from './accounts';
+import type { Backend } from './backends';
+import type { NamespaceIoctls } from './ioctl-ns';
+import type { Libc } from './libc';
+import type { MountNamespaces } from './mounts';
+import type { NamespaceFiles } from './namespace-files';
+import type * as processTextModule from './process-text';
+import * as procfs from './procfs';
+import type { SocketNamespaces } from './sockets';
+import type { Tasks } from './tasks';
 
 export type Procfs = typeof procfs;
-export type ProcessTextFiles = typeof processText;
+export type ProcessTextFiles = typeof processTextModule;
 
 export interface Kernel {
   readonly procfs: Procfs;
   /** Cgroups, command lines, parents and engines' state files; tests may leave it out. */
-  readonly processText?: ProcessTextFiles;
+  readonly processText?: () => ProcessTextFiles;
   /** Loads the FFI library on first use. */
   readonly ioctls: () => NamespaceIoctls;
   readonly files: () => NamespaceFiles;
@@ -25,18 +29,35 @@ export interface Kernel {
    * shows them) where the FFI library is loaded already; else from /etc/passwd.
    */
   readonly userNames: () => UserNames;
+  readonly sockets: () => SocketNamespaces;
+  readonly mounts: () => MountNamespaces;
+  readonly tasks: () => Tasks;
 }
+
+const modules = {
+  libc: lazy(() => require('./libc') as typeof import('./libc')),
+  ioctls: lazy(() => require('./ioctl-ns') as typeof import('./ioctl-ns')),
+  files: lazy(() => require('./namespace-files') as typeof import('./namespace-files')),
+  accounts: lazy(() => require('./accounts') as typeof import('./accounts')),
+  sockets: lazy(() => require('./sockets') as typeof import('./sockets')),
+  mounts: lazy(() => require('./mounts') as typeof import('./mounts')),
+  tasks: lazy(() => require('./tasks') as typeof import('./tasks')),
+  processText: lazy(() => require('./process-text') as ProcessTextFiles),
+};
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
 export function systemKernel(backend: Backend, options: { procfs?: Procfs; processText?: ProcessTextFiles; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;
-  const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(loadLibc(backend)));
+  const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(modules.libc().loadLibc(backend)));
   return {
     procfs: options.procfs ?? procfs,
-    processText: options.processText ?? processText,
-    ioctls: lazy(() => namespaceIoctls(libc())),
-    files: lazy(() => namespaceFiles(libc())),
+    processText: () => options.processText ?? modules.processText(),
+    ioctls: lazy(() => modules.ioctls().namespaceIoctls(libc())),
+    files: lazy(() => modules.files().namespaceFiles(libc())),
     // A run that climbed nowhere loaded no library, and is not made to load one for names.
-    userNames: lazy(() => (library !== undefined ? userDatabase(library) : readUserNames())),
+    userNames: lazy(() => (library !== undefined ? modules.accounts().userDatabase(library) : modules.accounts().readUserNames())),
+    sockets: lazy(() => modules.sockets().socketNamespaces(libc())),
+    mounts: lazy(() => modules.mounts().mountNamespaces(libc())),
+    tasks: lazy(() => modules.tasks().tasks(libc())),
   };
 }

@@ -1,13 +1,13 @@
 // The one module that loads a foreign-function library. It binds the few C library calls that
-// Node's fs cannot make (ioctl(2), and syscall(2) for pidfd_open, pidfd_getfd and openat2) and
+// Node's fs cannot make (ioctl(2), and syscall(2) for pidfd_open, pidfd_getfd, openat2, kcmp,
+// statmount and listmount) and
 // answers as the kernel does: a result >= 0, or -errno. Nothing above src/kernel/ sees it.
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { errnoCode, ToolFailure } from '../failure';
+import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure';
 
-export const BACKENDS = ['koffi', 'ffi-napi'] as const;
-export type Backend = (typeof BACKENDS)[number];
+import type { Backend } from './backends';
 
 /** Each call answers its return value, or -errno where it failed. */
 export interface Libc {
@@ -20,6 +20,16 @@ export interface Libc {
   pidfdGetfd(pidfd: number, targetFd: number): number;
   /** openat2(2) with a struct open_how of { flags, mode 0, resolve }; path NUL-terminated. */
   openat2(dirfd: number, path: Buffer, flags: number, resolve: number): number;
+  /** pidfd_open(2) with PIDFD_THREAD (Linux 6.9): a descriptor of one thread, whose own descriptor table pidfd_getfd reads. */
+  pidfdOpenThread(tid: number): number;
+  /** kcmp(2) with no index: 0 where both tasks share the resource `type`, 1 or 2 where not. */
+  kcmp(pid1: number, pid2: number, type: number): number;
+  /** An ioctl whose argument is a buffer the kernel reads and fills (NS_MNT_GET_INFO). */
+  ioctlBuffer(fd: number, request: number, buffer: Buffer): number;
+  /** statmount(2) (Linux 6.8): `request` a struct mnt_id_req, `out` the struct statmount and its strings. */
+  statmount(request: Buffer, out: Buffer): number;
+  /** listmount(2) (Linux 6.8): up to `count` 64-bit mount IDs into `out`; how many. */
+  listmount(request: Buffer, out: Buffer, count: number): number;
   /** getpwuid_r(3): the user's name as the system's user database (NSS) gives it, or null. */
   userName(uid: number): string | null;
 }
@@ -42,6 +52,12 @@ function withPasswdBuffer(lookup: (buffer: Buffer) => number | string | null): s
 const SYS_PIDFD_OPEN = 434;
 const SYS_OPENAT2 = 437;
 const SYS_PIDFD_GETFD = 438;
+const SYS_STATMOUNT = 457;
+const SYS_LISTMOUNT = 458;
+// kcmp predates the unified table: x86-64 has its own number.
+const SYS_KCMP = process.arch === 'x64' ? 312 : 272;
+// PIDFD_THREAD is O_EXCL (include/uapi/linux/pidfd.h).
+const PIDFD_THREAD = 0o200;
 
 /** struct open_how (openat2(2)): u64 flags, u64 mode, u64 resolve. */
 function openHow(flags: number, resolve: number): Buffer {
@@ -66,6 +82,9 @@ function koffiLibc(tree: InstallTree): Libc {
   const syscallOpen = c.func('long syscall(long number, int dirfd, const uint8_t *path, const uint8_t *how, unsigned long size)');
   koffi.struct('passwd', { pw_name: 'char *', pw_passwd: 'char *', pw_uid: 'uint32_t', pw_gid: 'uint32_t', pw_gecos: 'char *', pw_dir: 'char *', pw_shell: 'char *' });
   const getpwuid = c.func('int getpwuid_r(uint32_t uid, _Out_ passwd *pwd, uint8_t *buf, size_t buflen, _Out_ passwd **result)');
+  const ioctlBuffer = c.func('int ioctl(int fd, unsigned long request, uint8_t *arg)');
+  const syscall5 = c.func('long syscall(long number, long a, long b, long c, long d, long e)');
+  const syscallMounts = c.func('long syscall(long number, const uint8_t *request, uint8_t *out, unsigned long size, unsigned long flags)');
   const answer = (ret: number): number => (ret < 0 ? -koffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -84,6 +103,11 @@ function koffiLibc(tree: InstallTree): Libc {
         const ret = getpwuid(uid, entry, buffer, buffer.length, found);
         return ret !== 0 ? ret : found[0] === null ? null : (entry.pw_name ?? null);
       }),
+    pidfdOpenThread: (tid) => answer(syscall2(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0)),
+    kcmp: (pid1, pid2, type) => answer(syscall5(SYS_KCMP, pid1, pid2, type, 0, 0)),
+    ioctlBuffer: (fd, request, buffer) => answer(ioctlBuffer(fd, request, buffer)),
+    statmount: (request, out) => answer(syscallMounts(SYS_STATMOUNT, request, out, out.length, 0)),
+    listmount: (request, out, count) => answer(syscallMounts(SYS_LISTMOUNT, request, out, count, 0)),
   };
 }
 
@@ -98,6 +122,9 @@ function ffiNapiLibc(tree: InstallTree): Libc {
   const syscall2 = ffi.Library(null, { syscall: [long, [long, long, long, long]] }).syscall;
   const syscallOpen = ffi.Library(null, { syscall: [long, [long, int, pointer, pointer, ulong]] }).syscall;
   const getpwuid = ffi.Library(null, { getpwuid_r: [int, [uint32, pointer, pointer, ulong, pointer]] }).getpwuid_r;
+  const ioctlBuffer = ffi.Library(null, { ioctl: [int, [int, ulong, pointer]] }).ioctl;
+  const syscall5 = ffi.Library(null, { syscall: [long, [long, long, long, long, long, long]] }).syscall;
+  const syscallMounts = ffi.Library(null, { syscall: [long, [long, pointer, pointer, ulong, ulong]] }).syscall;
   const answer = (ret: number): number => (ret < 0 ? -ffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -119,6 +146,11 @@ function ffiNapiLibc(tree: InstallTree): Libc {
         if (ref.readPointer(found, 0, 0).address() === 0) return null;
         return ref.readCString(ref.readPointer(entry, 0, 4096), 0) as string;
       }),
+    pidfdOpenThread: (tid) => answer(syscall2(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0)),
+    kcmp: (pid1, pid2, type) => answer(syscall5(SYS_KCMP, pid1, pid2, type, 0, 0)),
+    ioctlBuffer: (fd, request, buffer) => answer(ioctlBuffer(fd, request, buffer)),
+    statmount: (request, out) => answer(syscallMounts(SYS_STATMOUNT, request, out, out.length, 0)),
+    listmount: (request, out, count) => answer(syscallMounts(SYS_LISTMOUNT, request, out, count, 0)),
   };
 }
 
@@ -299,6 +331,3 @@ function descriptorsExhausted(): boolean {
   }
 }
 
-export function tooManyOpenFiles(): ToolFailure {
-  return new ToolFailure("too many open files: Node and this tool need about 20 descriptors; raise 'ulimit -n'");
-}

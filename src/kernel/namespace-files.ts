@@ -3,6 +3,7 @@
 // a symlink to /etc/shadow or a mount on top of the namespace, so nothing is opened for I/O
 // until it is proven to be the namespace file that the link or mountinfo named (the way runc
 // and systemd treat paths in other people's namespaces).
+import { constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { errnoName } from './ioctl-ns';
 import type { Libc } from './libc';
@@ -13,6 +14,7 @@ import {
   describeDescriptor,
   mountIdOf,
   nsfsDevice,
+  placeOf,
   O_PATH_NOFOLLOW,
   openRootPath,
   reopenForIoctls,
@@ -40,10 +42,21 @@ const RESOLVE_IN_ROOT = 0x10;
 const { ENOSYS, ESRCH, ENOENT, ELOOP, EXDEV, EBADF } = osConstants.errno;
 
 export interface NamespaceFiles {
-  /** Descriptor `fd` of process `pid`, duplicated with pidfd_getfd(2): no open(2) at all. */
-  takeDescriptor(pid: number, fd: number, link: NamespaceLink): HeldNamespace;
-  /** A bind mount read from the mountinfo of `pid`, resolved from its root without following links. */
-  openBindMount(pid: number, mount: NsfsMount): HeldNamespace;
+  /**
+   * Descriptor `fd` of process `pid` (of its thread `tid`, where the thread has a descriptor
+   * table of its own), duplicated with pidfd_getfd(2): no open(2) at all.
+   */
+  takeDescriptor(pid: number, fd: number, link: NamespaceLink, tid?: number): HeldNamespace;
+  /** A bind mount read from the mountinfo of `pid` (or of its thread `tid`), resolved from its root without following links. */
+  openBindMount(pid: number, mount: NsfsMount, tid?: number): HeldNamespace;
+  /** A bind mount whose mount point is relative to `root`, a descriptor of its mount namespace's root. */
+  openBindMountFrom(root: number, mount: NsfsMount): HeldNamespace;
+  /**
+   * The root of the mount namespace that task `pid` (or `tid`) is in, whatever its own root: from
+   * that root (which chroot(2) may have set anywhere) up with ".." until it leads nowhere higher,
+   * the top of the namespace's mount tree, where statmount(2) starts its mount points.
+   */
+  mountNamespaceRoot(pid: number, tid?: number): number | CouldNotRead;
 }
 
 export const isOpen = (held: HeldNamespace): held is OpenNamespace => !(held instanceof NotTheNamespace) && !couldNotRead(held);
@@ -58,8 +71,8 @@ function provenNamespace(fd: number, ino: number, why: string): OpenNamespace | 
 
 export function namespaceFiles(libc: Libc): NamespaceFiles {
   return {
-    takeDescriptor(pid, fd, link) {
-      const pidfd = libc.pidfdOpen(pid);
+    takeDescriptor(pid, fd, link, tid) {
+      const pidfd = tid === undefined ? libc.pidfdOpen(pid) : libc.pidfdOpenThread(tid);
       if (pidfd < 0) return failed(-pidfd, pid);
       const taken = libc.pidfdGetfd(pidfd, fd);
       closeDescriptor(pidfd);
@@ -67,18 +80,43 @@ export function namespaceFiles(libc: Libc): NamespaceFiles {
       if (taken < 0) return -taken === EBADF ? new NotTheNamespace(CHANGED) : failed(-taken, pid);
       return provenNamespace(taken, link.ino, CHANGED);
     },
-    openBindMount(pid, mount) {
-      const root = openRootPath(pid);
+    openBindMount(pid, mount, tid) {
+      const root = openRootPath(pid, tid);
       if (couldNotRead(root)) return root;
+      try {
+        return this.openBindMountFrom(root, mount);
+      } finally {
+        closeDescriptor(root);
+      }
+    },
+    mountNamespaceRoot(pid, tid) {
+      let at = openRootPath(pid, tid);
+      if (couldNotRead(at)) return at;
+      // ".." stops at the top of the namespace's mount tree (and at our own root, in our own
+      // namespace): climb until a step changes nothing. Bounded: a path has at most 2048 levels.
+      const up = Buffer.from('../'.repeat(64) + '\0');
+      for (let round = 0; round < 40; round++) {
+        const next = libc.openat2(at, up, O_PATH_NOFOLLOW | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        if (next < 0) {
+          closeDescriptor(at);
+          return failed(-next, pid);
+        }
+        const same = placeOf(next) === placeOf(at);
+        closeDescriptor(at);
+        at = next;
+        if (same) return at;
+      }
+      return at;
+    },
+    openBindMountFrom(root, mount) {
       const relative = Buffer.concat([mount.mountPoint, Buffer.of(0)]);
       const pathFd = libc.openat2(root, relative, O_PATH_NOFOLLOW, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-      closeDescriptor(root);
       if (pathFd < 0) {
         // ENOENT, ELOOP, EXDEV: the path no longer leads to the mount the way mountinfo says.
         if (-pathFd === ENOENT || -pathFd === ELOOP || -pathFd === EXDEV) return new NotTheNamespace(COVERED);
         // Before Linux 5.6 there is no openat2, and no safe way to resolve the path.
         if (-pathFd === ENOSYS) return new NotTheNamespace('not opened: this kernel has no openat2 (Linux 5.6)');
-        return failed(-pathFd, pid);
+        return failed(-pathFd, 'self');
       }
       // Another mount on top (a tmpfs over the directory, another file over this one) has its own ID.
       const why = mountIdOf(pathFd) === mount.mountId ? CHANGED : COVERED;
@@ -91,7 +129,9 @@ export function namespaceFiles(libc: Libc): NamespaceFiles {
   };
 }
 
-function failed(errno: number, pid: number): CouldNotRead {
+const O_DIRECTORY = fsConstants.O_DIRECTORY;
+
+function failed(errno: number, pid: number | 'self'): CouldNotRead {
   if (errno === ESRCH) return new CouldNotRead('vanished', 'ESRCH');
   return whyUnreadable({ code: errnoName(errno) }, pid);
 }

@@ -2,9 +2,8 @@
 // namespace links, descriptors, threads, bind mounts, ID maps and names. Every /proc path is
 // built here. A read that fails answers a CouldNotRead, never an exception or an errno.
 import * as fs from 'node:fs';
-import { errnoCode, ToolFailure } from '../failure';
+import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure';
 import { NAMESPACE_TYPES, type IdMapRange, type LeftOutReason, type NamespaceId, type NamespaceType } from '../model';
-import { tooManyOpenFiles } from './libc';
 
 export const PROC = '/proc';
 const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)
@@ -204,9 +203,28 @@ export const namespaceLink = (pid: number, file: string): NamespaceLink | null |
 export const threadNamespaceLink = (pid: number, tid: string, type: NamespaceType): NamespaceLink | null | CouldNotRead =>
   namespaceLinkAt(`${PROC}/${pid}/task/${tid}/ns/${type}`, pid);
 
-/** /proc/PID/fd/N: what descriptor N is, if a namespace. Reading the link opens nothing. */
-export const descriptorLink = (pid: number, fd: string): NamespaceLink | null | CouldNotRead =>
-  namespaceLinkAt(`${PROC}/${pid}/fd/${fd}`, pid);
+/** A socket, by the inode of its sockfs file ("socket:[INODE]"). */
+export interface SocketLink {
+  readonly socket: number;
+}
+
+/** Where a task's descriptor table lives: a process's, or a thread's own (unshare(CLONE_FILES)). */
+const fdDirectory = (pid: number, tid?: number): string => (tid === undefined ? `${PROC}/${pid}/fd` : `${PROC}/${pid}/task/${tid}/fd`);
+
+/**
+ * /proc/PID/fd/N, or /proc/PID/task/TID/fd/N: a namespace, a socket, or null for anything else.
+ * Reading the link opens nothing.
+ */
+export function descriptorTarget(pid: number, fd: string, tid?: number): NamespaceLink | SocketLink | null | CouldNotRead {
+  let text: string;
+  try {
+    text = fs.readlinkSync(`${fdDirectory(pid, tid)}/${fd}`);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  }
+  if (text.startsWith('socket:[')) return { socket: Number(text.slice(8, -1)) };
+  return parseNamespaceLink(text);
+}
 
 function listDirectory(path: string, pid: number): string[] | CouldNotRead {
   try {
@@ -216,8 +234,8 @@ function listDirectory(path: string, pid: number): string[] | CouldNotRead {
   }
 }
 
-/** The descriptor numbers of a process (/proc/PID/fd). */
-export const listDescriptors = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/fd`, pid);
+/** The descriptor numbers of a process (/proc/PID/fd), or of a thread's own table. */
+export const listDescriptors = (pid: number, tid?: number): string[] | CouldNotRead => listDirectory(fdDirectory(pid, tid), pid);
 
 /** The thread IDs of a process (/proc/PID/task). */
 export const listThreads = (pid: number): string[] | CouldNotRead => listDirectory(`${PROC}/${pid}/task`, pid);
@@ -289,17 +307,17 @@ export interface NsfsMounts {
 }
 
 /**
- * The bind mounts of namespace files in the mount namespace of pid, one entry for each
+ * The bind mounts of namespace files in the mount namespace of pid (or of its thread tid), one entry for each
  * namespace and mount point (stacked mounts counted, the top one kept), read until `deadline`
  * (a performance.now() time) at the latest. The kernel writes each line as it is read, and a
  * mount stacked on many others costs it a walk down the whole stack (measured: 2,000 stacked
  * mounts 16 ms, 5,000 200 ms, 40,000 about 40 s), which another user can arrange; so the
  * reading stops at the deadline, between two read(2) calls, and says so.
  */
-export function nsfsMounts(pid: number, deadline: number): NsfsMounts | CouldNotRead {
+export function nsfsMounts(pid: number, deadline: number, tid?: number): NsfsMounts | CouldNotRead {
   let fd: number;
   try {
-    fd = fs.openSync(`${PROC}/${pid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
+    fd = fs.openSync(tid === undefined ? `${PROC}/${pid}/mountinfo` : `${PROC}/${pid}/task/${tid}/mountinfo`, fs.constants.O_RDONLY | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, pid);
   }
@@ -375,9 +393,9 @@ const O_PATH = 0o10000000;
  * An O_PATH descriptor of a process's root directory, from which its mount points resolve.
  * O_PATH opens nothing for I/O: no driver's open() runs, whatever the link leads to.
  */
-export function openRootPath(pid: number): number | CouldNotRead {
+export function openRootPath(pid: number, tid?: number): number | CouldNotRead {
   try {
-    return fs.openSync(`${PROC}/${pid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
+    return fs.openSync(tid === undefined ? `${PROC}/${pid}/root` : `${PROC}/${pid}/task/${tid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, pid);
   }
@@ -392,6 +410,26 @@ export function reopenForIoctls(pathFd: number): number | CouldNotRead {
     return fs.openSync(`${PROC}/self/fd/${pathFd}`, O_NAMESPACE | O_CLOEXEC);
   } catch (error) {
     return whyUnreadable(error, 'self');
+  }
+}
+
+/** dev and ino of an open descriptor, if it is a socket. */
+export function socketInodeOf(fd: number): number | null | CouldNotRead {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isSocket() ? st.ino : null;
+  } catch (error) {
+    return whyUnreadable(error, 'self');
+  }
+}
+
+/** A directory's place, to tell when climbing with ".." reaches the top: mount ID, dev, ino. */
+export function placeOf(fd: number): string | null {
+  try {
+    const st = fs.fstatSync(fd);
+    return `${mountIdOf(fd)} ${st.dev} ${st.ino}`;
+  } catch {
+    return null;
   }
 }
 

@@ -20,29 +20,40 @@ export function processLabel(pid: number, names: ReadonlyMap<number, string>): s
   return `PID ${pid}${name === undefined ? '' : ` (${inert(name)})`}`;
 }
 
-/** "fd 3 of PID 4 (sleep)", "bind mount /run/netns/blue in the mount namespace of PID 1 (sh)". */
+/**
+ * "fd 3 of PID 4 (sleep)", "socket fd 20 of PID 3 (python3)", "bind mount /run/netns/blue in the
+ * mount namespace of PID 1 (sh)", "bind mount /run/x in mount namespace 4026532190, which no
+ * process is in, held by fd 6 of PID 9 (sleep)".
+ */
 export function describeHolder(holder: Holder, names: ReadonlyMap<number, string>): string {
-  const who = processLabel(holder.pid, names);
-  let what: string;
-  switch (holder.kind) {
-    case 'fd':
-      what = holder.fds === undefined ? `fd ${holder.fd} of ${who}` : `${holder.count} fds (${holder.fds}) of ${who}`;
-      break;
-    case 'mount':
-      what = `bind mount ${inert(holder.path ?? '')}${holder.count === undefined ? '' : ` (${holder.count} stacked)`} in the mount namespace of ${who}`;
-      break;
-    case 'task':
-      what = `thread ${holder.tid} of ${who}`;
-      break;
-    case 'for-children':
-      what = `${who}, for the children it creates`;
-      break;
-    case 'process':
-      what = who;
-      break;
-  }
+  const what = describeHold(holder, names);
   const held = holder.via === undefined ? `held by ${what}` : `held through its ${holder.via.type} ${holder.via.ino}: ${what}`;
   return holder.unverified === undefined ? held : `${held} (not opened: ${holder.unverified})`;
+}
+
+/** What the holder is, without "held by". */
+function describeHold(holder: Holder, names: ReadonlyMap<number, string>): string {
+  const who = holder.pid === null ? '' : processLabel(holder.pid, names);
+  // A descriptor in a thread's own table, or a mount namespace read through a thread.
+  const task = holder.tid === undefined || holder.kind === 'task' ? who : `thread ${holder.tid} of ${who}`;
+  switch (holder.kind) {
+    case 'fd':
+      return holder.fds === undefined ? `fd ${holder.fd} of ${task}` : `${holder.count} fds (${holder.fds}) of ${task}`;
+    case 'socket':
+      return holder.fds === undefined ? `socket fd ${holder.fd} of ${task}` : `${holder.count} socket fds (${holder.fds}) of ${task}`;
+    case 'mount': {
+      const mount = `bind mount ${inert(holder.path ?? '')}${holder.count === undefined ? '' : ` (${holder.count} stacked)`}`;
+      if (holder.pid !== null) return `${mount} in the mount namespace of ${task}`;
+      const heldBy = holder.mountNamespaceHeldBy === undefined ? '' : `, held by ${describeHold(holder.mountNamespaceHeldBy, names)}`;
+      return `${mount} in mount namespace ${holder.mountNamespace}, which no process is in${heldBy}`;
+    }
+    case 'task':
+      return `thread ${holder.tid} of ${who}`;
+    case 'for-children':
+      return `${who}, for the children it creates`;
+    case 'process':
+      return who;
+  }
 }
 
 /** "user 4026532180" and what names it, for a namespace that could not be placed. */

@@ -43,9 +43,9 @@ describe('namespaces held without a member process', { skip: NEEDS_ROOT }, () =>
     const byFd = children.get(ino('fdUserns'))!;
     assert.deepEqual([byFd.pids, byFd.holders], [[], [{ kind: 'fd', pid: Number(fact('fdHolder')), fd: 3 }]]);
     const byMount = children.get(ino('mountUserns'))!;
-    assert.deepEqual(byMount.holders, [{ kind: 'mount', pid: Number(fact('mountHolder')), path: fact('mountPath') }]);
+    assert.deepEqual(byMount.holders, [{ kind: 'mount', pid: Number(fact('mountHolder')), path: fact('mountPath'), mountNamespace: ino('mountHolderMnt') }]);
     const byNet = children.get(ino('netUserns'))!;
-    assert.deepEqual(byNet.holders, [{ kind: 'mount', pid: 1, path: fact('netPath'), via: { type: 'net', ino: ino('netns') } }]);
+    assert.deepEqual(byNet.holders, [{ kind: 'mount', pid: 1, path: fact('netPath'), mountNamespace: ino('rootMnt'), via: { type: 'net', ino: ino('netns') } }]);
     for (const ns of [byFd, byMount, byNet]) assert.deepEqual([ns.level, ns.children, ns.owner?.user], [1, [], 'root']);
     // The ordinary chain is there too, its members listed as process holders.
     const ordinary = facts.chains.get('ordinary')!;
@@ -56,7 +56,7 @@ describe('namespaces held without a member process', { skip: NEEDS_ROOT }, () =>
   it('--owned lists the bind-mounted network namespace under its member-less owner', () => {
     const children = childrenOfRoot('owned');
     assert.deepEqual(children.get(ino('netUserns'))!.owned, [
-      { type: 'net', dev: children.get(ino('netUserns'))!.dev, ino: ino('netns'), pids: [], holders: [{ kind: 'mount', pid: 1, path: fact('netPath') }] },
+      { type: 'net', dev: children.get(ino('netUserns'))!.dev, ino: ino('netns'), pids: [], holders: [{ kind: 'mount', pid: 1, path: fact('netPath'), mountNamespace: ino('rootMnt') }] },
     ]);
     // --type net: no other type is listed anywhere.
     const doc = JSON.parse(fixture().runs.get('owned')!.stdout) as JsonDocument;

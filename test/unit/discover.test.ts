@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { discover } from '../../src/discover/discover';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
 import { ROOT, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
+import { NO_LISTMOUNT } from '../../src/kernel/mounts';
 import type { Kernel, Procfs } from '../../src/kernel/kernel';
 import * as procfs from '../../src/kernel/procfs';
 import { CouldNotRead } from '../../src/kernel/procfs';
@@ -64,8 +65,9 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
       const now = process.open ?? process.look;
       return typeof now === 'number' ? descriptor(now) : new CouldNotRead('vanished', 'ENOENT');
     },
+    listThreads: () => [],
     listDescriptors: (pid) => Array.from({ length: machine.descriptors?.[pid] ?? 0 }, (_, fd) => String(fd)),
-    descriptorLink: () => null,
+    descriptorTarget: () => null,
     nsfsMounts: (pid) => ({ mounts: [], complete: machine.mountNamespaces?.[pid]?.complete ?? true }),
   } as Procfs;
   const ioctls: NamespaceIoctls = {
@@ -81,6 +83,10 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
     userNames: () => new Map(),
+    sockets: () => assert.fail('no holder is looked for here'),
+    // A kernel before 6.11: mounts come from mountinfo (procfs.nsfsMounts).
+    mounts: () => ({ idOf: () => NO_LISTMOUNT, nsfsMountsIn: () => NO_LISTMOUNT }),
+    tasks: () => assert.fail('no holder is looked for here'),
   };
   return { kernel, openFds: () => open.size, ioctlsLoaded: () => loaded };
 }
@@ -156,7 +162,8 @@ describe('discovery within its budgets', () => {
     const tree = discover(kernel, { details: false, holders: true });
     assert.equal(renderCompat(tree), '{4 4026531837}\n            PIDs: 1 2 3 \n');
     assert.deepEqual(tree.report.cut, [
-      'read mountinfo for 2 s, as long as a run reads it, and stopped: the bind mounts of the mount namespaces of PID 2 ' +
+      "this kernel cannot list a mount namespace's mounts (listmount(2), Linux 6.11): bind mounts outside a chrooted process's root were not seen",
+      'read mounts for 2 s, as long as a run reads them, and stopped: the bind mounts of the mount namespaces of PID 2 ' +
         'were read in part or not at all; a namespace that only they hold is not shown',
     ]);
     assert.equal(openFds(), 0);
@@ -171,7 +178,7 @@ describe('discovery within its descriptor budget', () => {
       parents: {},
       descriptors: { 1: 10, 2: 300_000, 3: 300_000, 4: 5 },
     });
-    const counting = { ...kernel, procfs: { ...kernel.procfs, descriptorLink: () => (links++, null) } };
+    const counting = { ...kernel, procfs: { ...kernel.procfs, descriptorTarget: () => (links++, null) } };
     const tree = discover(counting, { details: false, holders: true });
     assert.equal(links, 500_000);
     assert.deepEqual(tree.report.cut, [

@@ -1,12 +1,15 @@
-// Open descriptors of namespace files (/proc/PID/fd/N, links such as "user:[4026532180]").
-// Reading a link opens nothing; a new namespace is taken with pidfd_getfd(2), never by path.
-// A process may hold any number of descriptors of one namespace: they become one holder with
-// the numbers as ranges, and a run reads at most DESCRIPTOR_BUDGET links in all.
+// Open descriptors of namespace files (/proc/PID/fd/N, links such as "user:[4026532180]"), in
+// the process's table and in the tables of threads that have their own (unshare(CLONE_FILES):
+// /proc/PID/task/TID/fd). Reading a link opens nothing; a new namespace is taken with
+// pidfd_getfd(2), never by path. A process may hold any number of descriptors of one
+// namespace: they become one holder with the numbers as ranges, and a run reads at most
+// DESCRIPTOR_BUDGET links in all. Sockets met on the way are left for the sockets source.
 import { couldNotRead, type NamespaceLink } from '../../kernel/procfs';
+import { CANNOT_COMPARE } from '../../kernel/tasks';
 import type { Holder } from '../../model';
 import { held } from '../held';
 import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
-import type { Discovery, HolderSource } from '../state';
+import { threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
 
 /**
  * About 2 s of readdir(2) and readlink(2) on the machines measured; far above what real
@@ -25,39 +28,70 @@ export const descriptors: HolderSource = (d) => {
         'were read in part or not at all; a namespace that only they hold is not shown',
     );
   });
-  return ({ pid }) => {
+  /** One descriptor table: the process's (tid undefined) or a thread's own. */
+  const readTable = (visit: ProcessVisit, tid?: number): void => {
+    const { pid } = visit;
     // Past the budget not even listed: a long listing costs as much as reading it.
     if (budget === 0) return void skippedIn.push(pid);
-    const fds = d.kernel.procfs.listDescriptors(pid);
+    const fds = d.kernel.procfs.listDescriptors(pid, tid);
     if (couldNotRead(fds)) return;
     const readable = Math.min(fds.length, budget);
     budget -= readable;
     if (readable < fds.length) skippedIn.push(pid);
     const byNamespace = new Map<number, { link: NamespaceLink; fds: number[] }>();
     for (let i = 0; i < readable; i++) {
-      const link = d.kernel.procfs.descriptorLink(pid, fds[i]!);
-      if (link === null || couldNotRead(link)) continue;
-      const entry = byNamespace.get(link.ino);
-      if (entry === undefined) byNamespace.set(link.ino, { link, fds: [Number(fds[i])] });
+      const target = d.kernel.procfs.descriptorTarget(pid, fds[i]!, tid);
+      if (target === null || couldNotRead(target)) continue;
+      if ('socket' in target) {
+        visit.sockets.push({ fd: Number(fds[i]), socket: target.socket, ...(tid === undefined ? {} : { tid }) });
+        continue;
+      }
+      const entry = byNamespace.get(target.ino);
+      if (entry === undefined) byNamespace.set(target.ino, { link: target, fds: [Number(fds[i])] });
       else entry.fds.push(Number(fds[i]));
     }
     for (const { link, fds: numbers } of byNamespace.values()) {
       numbers.sort((a, b) => a - b);
       const first = numbers[0]!;
+      const where = tid === undefined ? {} : { tid };
       const holder: Holder =
-        numbers.length === 1 ? { kind: 'fd', pid, fd: first } : { kind: 'fd', pid, fd: first, fds: asRanges(numbers), count: numbers.length };
-      held(d, link, holder, () => takeAny(d, pid, numbers, link));
+        numbers.length === 1
+          ? { kind: 'fd', pid, ...where, fd: first }
+          : { kind: 'fd', pid, ...where, fd: first, fds: asRanges(numbers), count: numbers.length };
+      held(d, link, holder, () => takeAny(d, pid, numbers, link, tid));
+    }
+  };
+  return (visit) => {
+    readTable(visit);
+    // Threads share their process's table unless one unshared it (kcmp(2) KCMP_FILES tells
+    // without reading either); a table that threads share is read once.
+    const tables: number[] = [visit.pid];
+    for (const tid of threadsOf(d, visit)) {
+      if (tables.some((other) => sameTable(d, other, tid))) continue;
+      tables.push(tid);
+      readTable(visit, tid);
     }
   };
 };
 
+const NO_KCMP =
+  'this kernel cannot compare descriptor tables (kcmp(2), CONFIG_KCMP): the descriptors of threads with a table of their own were not read';
+
+/** Whether threads a and b share a table; where kcmp cannot tell, taken as shared, and said once. */
+function sameTable(d: Discovery, a: number, b: number): boolean {
+  const answer = d.kernel.tasks().shareDescriptorTable(a, b);
+  if (answer !== CANNOT_COMPARE) return answer;
+  if (!d.cut.includes(NO_KCMP)) d.cut.push(NO_KCMP);
+  return true;
+}
+
 /** A process can swap one descriptor under us, not all: try a few of its copies in turn. */
 const TRIES = 8;
 
-function takeAny(d: Discovery, pid: number, numbers: readonly number[], link: NamespaceLink): HeldNamespace {
+function takeAny(d: Discovery, pid: number, numbers: readonly number[], link: NamespaceLink, tid?: number): HeldNamespace {
   let taken: HeldNamespace = new NotTheNamespace(CHANGED);
   for (const fd of numbers.slice(0, TRIES)) {
-    taken = d.kernel.files().takeDescriptor(pid, fd, link);
+    taken = d.kernel.files().takeDescriptor(pid, fd, link, tid);
     if (!(taken instanceof NotTheNamespace)) return taken;
   }
   return taken;

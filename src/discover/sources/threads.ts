@@ -3,15 +3,13 @@
 import { couldNotRead } from '../../kernel/procfs';
 import { OWNABLE_TYPES } from '../../model';
 import { held } from '../held';
-import type { HolderSource } from '../state';
+import { threadsOf, type HolderSource } from '../state';
 
 export const threads: HolderSource = (d) => {
   if (d.options.owned === undefined) return null;
-  return ({ pid, own }) => {
-    const tids = d.kernel.procfs.listThreads(pid);
-    if (couldNotRead(tids)) return;
-    for (const tid of tids) {
-      if (tid === String(pid)) continue;
+  return (visit) => {
+    const { pid, own } = visit;
+    for (const tid of threadsOf(d, visit).map(String)) {
       for (const type of OWNABLE_TYPES) {
         const link = d.kernel.procfs.threadNamespaceLink(pid, tid, type);
         if (link === null || couldNotRead(link) || link.ino === own.get(type)) continue;

@@ -1,0 +1,85 @@
+// Sockets: a socket keeps its network namespace alive (and so that namespace's owning user
+// namespace), even in a process that is not in it, as when a socket is handed on with
+// SCM_RIGHTS. Each socket the descriptors source met is asked once (by its inode) with
+// SIOCGSKNS on a duplicate taken with pidfd_getfd(2), as lsns 2.41 does; no path is opened.
+// Most sockets are in their process's own network namespace: that answer costs one ioctl.
+import { CHANGED, isOpen, NotTheNamespace } from '../../kernel/namespace-files';
+import { couldNotRead } from '../../kernel/procfs';
+import { NO_SOCKET_NAMESPACES, type OpenTask } from '../../kernel/sockets';
+import type { Holder } from '../../model';
+import { held } from '../held';
+import type { Discovery, HolderSource, SocketDescriptor } from '../state';
+import { asRanges } from './descriptors';
+
+const NO_SIOCGSKNS =
+  "this kernel cannot tell a socket's network namespace (SIOCGSKNS, Linux 4.9, on a descriptor taken with pidfd_getfd, 5.6): " +
+  'network namespaces that only sockets hold are not shown';
+
+export const sockets: HolderSource = (d) => {
+  /** Each socket's network namespace by the socket's inode; null where it could not be asked. */
+  const asked = new Map<number, number | null>();
+  let unavailable = false;
+  d.whenDone(() => {
+    if (unavailable) d.cut.push(NO_SIOCGSKNS);
+  });
+  return (visit) => {
+    if (visit.sockets.length === 0 || unavailable) return;
+    const own = visit.own.get('net');
+    const tasks = new Map<number | undefined, OpenTask | null>();
+    /** The task whose table holds the socket, opened once a visit. */
+    const taskOf = (tid: number | undefined): OpenTask | null => {
+      if (!tasks.has(tid)) {
+        const task = d.kernel.sockets().openTask(visit.pid, tid);
+        if (task === NO_SOCKET_NAMESPACES) unavailable = true;
+        tasks.set(tid, task === NO_SOCKET_NAMESPACES || couldNotRead(task) ? null : task);
+      }
+      return tasks.get(tid)!;
+    };
+    // Sockets of one table in one foreign namespace become one holder, as descriptors do.
+    const foreign = new Map<string, { net: number; tid?: number; fds: number[] }>();
+    try {
+      for (const socket of visit.sockets) {
+        let net = asked.get(socket.socket);
+        if (net === undefined) {
+          net = ask(d, taskOf(socket.tid), socket);
+          if (unavailable) return;
+          if (net === undefined) continue;
+          asked.set(socket.socket, net);
+        }
+        if (net === null || net === own) continue;
+        const key = `${socket.tid ?? ''} ${net}`;
+        const entry = foreign.get(key) ?? { net, ...(socket.tid === undefined ? {} : { tid: socket.tid }), fds: [] };
+        entry.fds.push(socket.fd);
+        foreign.set(key, entry);
+      }
+      for (const { net, tid, fds } of foreign.values()) {
+        fds.sort((a, b) => a - b);
+        const where = tid === undefined ? {} : { tid };
+        const holder: Holder =
+          fds.length === 1
+            ? { kind: 'socket', pid: visit.pid, ...where, fd: fds[0]! }
+            : { kind: 'socket', pid: visit.pid, ...where, fd: fds[0]!, fds: asRanges(fds), count: fds.length };
+        // A namespace met first here was opened by ask() and closed; a second ask opens it again.
+        held(d, { type: 'net', ino: net }, holder, () => {
+          const again = d.kernel.sockets().networkNamespaceOf(taskOf(tid)!, fds[0]!, socketOf(visit.sockets, fds[0]!, tid));
+          return again === NO_SOCKET_NAMESPACES ? new NotTheNamespace(CHANGED) : again;
+        });
+      }
+    } finally {
+      for (const task of tasks.values()) if (task !== null) d.kernel.sockets().closeTask(task);
+    }
+  };
+};
+
+/** The socket's network namespace inode; null where it cannot be asked, undefined where the descriptor changed (asked again elsewhere). */
+function ask(d: Discovery, task: OpenTask | null, socket: SocketDescriptor): number | null | undefined {
+  if (task === null) return null;
+  const answer = d.kernel.sockets().networkNamespaceOf(task, socket.fd, socket.socket);
+  if (answer === NO_SOCKET_NAMESPACES) return null;
+  if (!isOpen(answer)) return undefined;
+  d.kernel.procfs.closeDescriptor(answer.fd);
+  return answer.id.ino;
+}
+
+const socketOf = (list: readonly SocketDescriptor[], fd: number, tid: number | undefined): number =>
+  list.find((s) => s.fd === fd && s.tid === tid)!.socket;

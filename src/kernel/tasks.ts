@@ -1,0 +1,27 @@
+// Whether two threads of a process share one descriptor table: kcmp(2) KCMP_FILES, which
+// compares the kernel's files_struct of the two tasks without reading either table.
+import { constants as osConstants } from 'node:os';
+import type { Libc } from './libc';
+
+const KCMP_FILES = 2;
+const { ENOSYS, EPERM, EACCES } = osConstants.errno;
+
+/** The answer where kcmp cannot tell: a kernel without it (CONFIG_KCMP), or not allowed. */
+export const CANNOT_COMPARE = 'cannot compare';
+
+export interface Tasks {
+  /** Whether threads `a` and `b` use one descriptor table; false also where either is gone. */
+  shareDescriptorTable(a: number, b: number): boolean | typeof CANNOT_COMPARE;
+}
+
+export function tasks(libc: Libc): Tasks {
+  return {
+    shareDescriptorTable(a, b) {
+      const answer = libc.kcmp(a, b, KCMP_FILES);
+      if (answer >= 0) return answer === 0;
+      if (-answer === ENOSYS || -answer === EPERM || -answer === EACCES) return CANNOT_COMPARE;
+      // ESRCH: a thread that ended has no table to hold anything.
+      return false;
+    },
+  };
+}

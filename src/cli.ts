@@ -18,13 +18,14 @@ import {
 import { lazy } from './lazy';
 import { complain, ReaderGone, writeOutput } from './output';
 import { overview } from './overview';
-import { outputColumns } from './terminal';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 
 // commander is loaded only when there are arguments to parse: a bare run, the common case,
 // starts about 5 ms sooner without it.
 const commander = lazy(() => require('commander') as typeof import('commander'));
+// Only --help asks how wide the terminal is.
+const outputColumns = (): number => (require('./terminal') as typeof import('./terminal')).outputColumns();
 
 /** A titled table after the options, folded like them: "Exit status:", "  0  the tree ...". */
 function helpSection(help: Help, title: string, rows: readonly (readonly [string, string])[]): string {

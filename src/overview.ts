@@ -9,14 +9,15 @@ import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
 import { inert } from './render/inert';
 import { warnings } from './render/warnings';
-import { colourWanted, outputColumns, utf8Locale } from './terminal';
 import { VIEWS, type ViewName } from './views';
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
+// Only the tree view asks what the terminal is.
+const terminal = lazy(() => require('./terminal') as typeof import('./terminal'));
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';
-  return when === 'auto' ? colourWanted() : when === 'always';
+  return when === 'auto' ? terminal().colourWanted() : when === 'always';
 }
 
 /** The asked-for PIDs that are not in the tree, as one line. */
@@ -53,7 +54,7 @@ export function overview(options: Options): void {
     if (filtered.missing.length > 0) throw new ToolFailure(`no container named or with an ID starting ${filtered.missing.map((w) => `'${inert(w)}'`).join(', ')}`);
     tree = filtered.tree;
   }
-  const style = () => ({ width: options.width ?? outputColumns(), color: useColor(options), ascii: options.ascii || !utf8Locale() });
+  const style = () => ({ width: options.width ?? terminal().outputColumns(), color: useColor(options), ascii: options.ascii || !terminal().utf8Locale() });
   try {
     writeChunks(view.render(tree, { names: kernel.userNames, style }));
   } catch (error) {

@@ -3,7 +3,7 @@
 // place what holders lead to the same way (placeOpened).
 import type { OpenNamespace } from '../kernel/procfs';
 import { couldNotRead } from '../kernel/procfs';
-import { ROOT } from '../kernel/ioctl-ns';
+import type { ROOT } from '../kernel/ioctl-ns';
 import { newUserNamespace, sameNamespace, type NamespaceId, type UserNamespace } from '../model';
 import { firstMet } from './processes';
 import type { Discovery } from './state';
@@ -63,7 +63,8 @@ function climbFrom(d: Discovery, ns: UserNamespace, fd: number): void {
     for (;;) {
       if (d.options.details) d.ownerUids.set(child, ioctls.ownerUidOf(fd));
       const parent = ioctls.parentOf(fd);
-      if (parent === ROOT) return placeAsRoot(d, child);
+      // ROOT ('root'), compared by value: its module is the FFI layer's, which compat may never load.
+      if (parent === ('root' satisfies typeof ROOT)) return placeAsRoot(d, child);
       procfs.closeDescriptor(fd);
       fd = parent;
       const parentId = procfs.identify(fd);

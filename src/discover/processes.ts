@@ -13,8 +13,7 @@ export function discoverProcesses(d: Discovery): void {
       d.leftOut.push({ pid: Number(pid), reason: ino.reason, code: ino.code });
       continue;
     }
-    const id = { dev: d.nsfsDev, ino };
-    const ns = d.lookup(id) ?? firstMet(d, id);
+    const ns = d.lookupInode(ino) ?? firstMet(d, { dev: d.nsfsDev, ino });
     ns.pids.push(Number(pid));
   }
 }

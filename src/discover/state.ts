@@ -81,6 +81,11 @@ export class Discovery {
     return this.index.get(this.key(id));
   }
 
+  /** lookup() of a namespace on the nsfs device, with no object made: the per-process path. */
+  lookupInode(ino: number): UserNamespace | undefined {
+    return this.index.get(ino);
+  }
+
   add(ns: UserNamespace): void {
     this.index.set(this.key(ns.id), ns);
   }

@@ -5,6 +5,7 @@
 //                                 one crowded namespace, a small machine, and two floods
 //                                 (5M namespace descriptors; 40,000 stacked bind mounts x 3)
 //   npm run bench -- --large      also 20,000 processes (about 4 GiB of memory)
+//   npm run bench -- --floods     only the floods; --no-floods: all but them
 //   USERNS_OVERVIEW_ORIGINAL=/path/to/userns_overview npm run bench
 //                                 also the original Go program, built by you
 import * as fs from 'node:fs';
@@ -50,8 +51,13 @@ const scenarios: Scenario[] = [
 ];
 const LARGE = '20k: ~20,000 processes in 992 namespaces';
 if (process.argv.includes('--large')) scenarios.push({ name: LARGE, spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
-// --floods: the two floods alone.
-const chosen = process.argv.includes('--floods') ? scenarios.filter((s) => s.name.startsWith('flood')) : scenarios;
+// --floods: the two floods alone; --no-floods: all but them.
+const isFlood = (s: Scenario): boolean => s.name.startsWith('flood');
+const chosen = process.argv.includes('--floods')
+  ? scenarios.filter(isFlood)
+  : process.argv.includes('--no-floods')
+    ? scenarios.filter((s) => !isFlood(s))
+    : scenarios;
 
 /** The tool with these arguments, named by them. */
 const tool = (...args: string[]): MeasureConfig['commands'][number] => ({

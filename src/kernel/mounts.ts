@@ -84,8 +84,11 @@ export function mountNamespaces(libc: Libc): MountNamespaces {
     },
     nsfsMountsIn(id, deadline) {
       const ids: bigint[] = [];
-      const page = Buffer.alloc(8 * 4096);
+      // Each listmount(2) walks the namespace's mounts from the start (measured: 4,096 IDs of a
+      // stack of 10,000 mounts cost it 0.2 s), so few large pages, and the deadline between them.
+      const page = Buffer.alloc(8 * 65536);
       for (let last = 0n; ; ) {
+        if (performance.now() >= deadline) return { mounts: [], complete: false };
         request.fill(0);
         request.writeUInt32LE(MNT_ID_REQ_SIZE_VER1, 0);
         request.writeBigUInt64LE(LSMT_ROOT, 8);

@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Holder } from '../../src/model';
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import type { JsonDocument } from '../../src/render/json';
 import { fixtureScript, inPidNamespace, PROJECT, type FixtureFacts, type RunResult } from '../support/fixture';
 import { NEEDS_ROOT } from '../support/requirements';
+import { byInode } from '../support/documents';
 
 const PYTHON = '/usr/bin/python3';
 const NEEDS_PYTHON = fs.existsSync(PYTHON) ? false : `needs ${PYTHON}`;
@@ -38,12 +39,6 @@ function document(label: string): JsonDocument {
   return JSON.parse(run.stdout) as JsonDocument;
 }
 
-function byInode(doc: JsonDocument): Map<number, JsonNamespace> {
-  const all = new Map<number, JsonNamespace>();
-  const walk = (list: JsonNamespace[]): void => list.forEach((ns) => (all.set(ns.ino, ns), walk(ns.children)));
-  walk(doc.roots);
-  return all;
-}
 
 /** The namespace, a child of the root with no member, and its holders. */
 function heldUnderRoot(doc: JsonDocument, name: string): readonly Holder[] {

@@ -6,10 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import type { JsonDocument } from '../../src/render/json';
 import { asAttacker } from '../support/attacker';
 import { inPidNamespace, LAUNCHER, type FixtureFacts, type RunResult } from '../support/fixture';
 import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
+import { byInode } from '../support/documents';
 
 /** A run that hangs fails its test instead of hanging the suite. */
 const TIMEOUT_MS = 60_000;
@@ -28,13 +29,6 @@ function json(run: RunResult): JsonDocument {
   return JSON.parse(run.stdout) as JsonDocument;
 }
 
-/** Every user namespace of the document by inode, wherever it is in the tree. */
-function byInode(doc: JsonDocument): Map<number, JsonNamespace> {
-  const all = new Map<number, JsonNamespace>();
-  const walk = (list: JsonNamespace[]): void => list.forEach((ns) => (all.set(ns.ino, ns), walk(ns.children)));
-  walk(doc.roots);
-  return all;
-}
 
 describe('bind mounts that an unprivileged user hides or replaces', { skip: NEEDS_ROOT }, () => {
   let facts: FixtureFacts;

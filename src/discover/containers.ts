@@ -10,7 +10,6 @@ import {
   type CommandMatch,
 } from '../containers/recognise';
 import { stateNames } from '../containers/state-files';
-import * as files from '../kernel/process-text';
 import type { ProcessCgroups } from '../kernel/process-text';
 import { couldNotRead } from '../kernel/procfs';
 import type { Container, ProcessText } from '../model';
@@ -26,7 +25,7 @@ interface Read {
 }
 
 export function discoverContainers(d: Discovery): Map<number, ProcessText> {
-  const text = d.kernel.processText?.() ?? files;
+  const text = d.kernel.processText();
   const read = new Map<number, Read>();
   for (const ns of d.placed) {
     for (const pid of ns.pids) {

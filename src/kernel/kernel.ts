@@ -19,8 +19,8 @@ export type ProcessTextFiles = typeof processTextModule;
 
 export interface Kernel {
   readonly procfs: Procfs;
-  /** Cgroups, command lines, parents and engines' state files; tests may leave it out. */
-  readonly processText?: () => ProcessTextFiles;
+  /** Cgroups, command lines, parents and engines' state files. */
+  readonly processText: () => ProcessTextFiles;
   /** Loads the FFI library on first use. */
   readonly ioctls: () => NamespaceIoctls;
   readonly files: () => NamespaceFiles;
@@ -46,12 +46,12 @@ const modules = {
 };
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
-export function systemKernel(backend: Backend, options: { procfs?: Procfs; processText?: ProcessTextFiles; adapt?: (libc: Libc) => Libc } = {}): Kernel {
+export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;
   const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(modules.libc().loadLibc(backend)));
   return {
     procfs: options.procfs ?? procfs,
-    processText: () => options.processText ?? modules.processText(),
+    processText: modules.processText,
     ioctls: lazy(() => modules.ioctls().namespaceIoctls(libc())),
     files: lazy(() => modules.files().namespaceFiles(libc())),
     // A run that climbed nowhere loaded no library, and is not made to load one for names.

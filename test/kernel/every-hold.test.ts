@@ -39,7 +39,6 @@ function document(label: string): JsonDocument {
   return JSON.parse(run.stdout) as JsonDocument;
 }
 
-
 /** The namespace, a child of the root with no member, and its holders. */
 function heldUnderRoot(doc: JsonDocument, name: string): readonly Holder[] {
   const ns = byInode(doc).get(ino(name));

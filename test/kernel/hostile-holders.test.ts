@@ -29,7 +29,6 @@ function json(run: RunResult): JsonDocument {
   return JSON.parse(run.stdout) as JsonDocument;
 }
 
-
 describe('bind mounts that an unprivileged user hides or replaces', { skip: NEEDS_ROOT }, () => {
   let facts: FixtureFacts;
   const fixture = (): FixtureFacts =>

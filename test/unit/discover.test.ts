@@ -83,6 +83,7 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
     userNames: () => new Map(),
+    processText: () => assert.fail('no container is looked for here'),
     sockets: () => assert.fail('no holder is looked for here'),
     // A kernel before 6.11: mounts come from mountinfo (procfs.nsfsMounts).
     mounts: () => ({ idOf: () => NO_LISTMOUNT, nsfsMountsIn: () => NO_LISTMOUNT }),

@@ -114,6 +114,11 @@ export class Discovery {
   }
 }
 
+/** The first few of a list, for a line that says what a budget cut: "12, 40, 41, 97, 98, ...". */
+export function firstFew(list: readonly (number | string)[]): string {
+  return `${list.slice(0, 5).join(', ')}${list.length > 5 ? ', ...' : ''}`;
+}
+
 /** One process, as the holder sources visit it. */
 export interface ProcessVisit {
   readonly pid: number;

@@ -9,7 +9,7 @@ import { CANNOT_COMPARE } from '../../kernel/tasks';
 import type { Holder } from '../../model';
 import { held } from '../held';
 import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
-import { threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
+import { firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
 
 /**
  * About 2 s of readdir(2) and readlink(2) on the machines measured; far above what real
@@ -22,7 +22,7 @@ export const descriptors: HolderSource = (d) => {
   const skippedIn: number[] = [];
   d.whenDone(() => {
     if (skippedIn.length === 0) return;
-    const pids = `${skippedIn.slice(0, 5).join(', ')}${skippedIn.length > 5 ? ', ...' : ''}`;
+    const pids = firstFew(skippedIn);
     d.cut.push(
       `read the first ${DESCRIPTOR_BUDGET} descriptors, as many as a run reads, and stopped: the descriptors of PID ${pids} ` +
         'were read in part or not at all; a namespace that only they hold is not shown',

@@ -13,7 +13,7 @@ import { isOpen, NotTheNamespace, type HeldNamespace } from '../../kernel/namesp
 import { couldNotRead, mountPointText, type CouldNotRead, type NsfsMount, type NsfsMounts } from '../../kernel/procfs';
 import type { Holder } from '../../model';
 import { held } from '../held';
-import { threadsOf, type Discovery, type HolderSource } from '../state';
+import { firstFew, threadsOf, type Discovery, type HolderSource } from '../state';
 
 /** Helpers (single-threaded processes in a task-less mount namespace) alive at once, at most. */
 const HELPERS = 16;
@@ -40,7 +40,7 @@ export const mountNamespaces: HolderSource = (d) => {
   d.whenDone(() => {
     readTaskless(d, read, listmount, deadline, whole);
     if (cutShort.length === 0) return;
-    const which = `${cutShort.slice(0, 5).join(', ')}${cutShort.length > 5 ? ', ...' : ''}`;
+    const which = firstFew(cutShort);
     d.cut.push(
       `read mounts for ${MOUNT_READING_SECONDS} s, as long as a run reads them, and stopped: the bind mounts of the mount ` +
         `namespaces of ${which} were read in part or not at all; a namespace that only they hold is not shown`,

@@ -1,6 +1,6 @@
-// Step 5: which container each member is in. Two reads a process (its cgroup and its command
-// line); a third, its parent, only where some sandboxing tool runs at all and the cgroup names
-// no container. Names come from the runtimes' command lines first (conmon's -n), then from the
+// Step 5: which container each member is in, from what the pass read of it: its cgroup, its
+// command line and, where some sandboxing tool runs at all and the cgroup names no container,
+// its parent. Names come from the runtimes' command lines first (conmon's -n), then from the
 // engines' state files (root's alone), else stay unknown.
 import {
   recogniseCgroupPath,
@@ -29,10 +29,10 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   const read = new Map<number, Read>();
   for (const ns of d.placed) {
     for (const pid of ns.pids) {
-      const cgroups = text.readCgroups(pid);
-      const cmdline = text.readCmdline(pid);
-      const args = couldNotRead(cmdline) ? null : cmdline;
-      read.set(pid, { cgroups: couldNotRead(cgroups) ? null : cgroups, cmdline: args, command: args === null ? null : recogniseCommand(args, pid) });
+      const { cgroup, cmdline } = d.readings.get(pid) ?? {};
+      const args = cmdline === undefined || couldNotRead(cmdline) ? null : cmdline;
+      const cgroups = cgroup === undefined || couldNotRead(cgroup) ? null : text.cgroupsOf(cgroup);
+      read.set(pid, { cgroups, cmdline: args, command: args === null ? null : recogniseCommand(args, pid) });
     }
   }
 
@@ -58,7 +58,8 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   const parentOf = (pid: number): number => {
     let ppid = parents.get(pid);
     if (ppid === undefined) {
-      const answer = text.readParentPid(pid);
+      const stat = d.readings.get(pid)?.stat;
+      const answer = stat === undefined || couldNotRead(stat) ? text.readParentPid(pid) : stat.parent;
       ppid = couldNotRead(answer) ? 0 : answer;
       parents.set(pid, ppid);
     }

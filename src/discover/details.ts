@@ -19,8 +19,8 @@ export function discoverDetails(d: Discovery): Map<number, string> {
       mapsHostRootGroup: ns.parent !== null && mapsZero(maps.gidMap),
     };
     for (const pid of ns.pids) {
-      const comm = d.kernel.procfs.readComm(pid);
-      if (!couldNotRead(comm)) names.set(pid, comm);
+      const stat = d.readings.get(pid)?.stat;
+      if (stat !== undefined && !couldNotRead(stat)) names.set(pid, stat.name);
     }
   }
   return names;

@@ -19,8 +19,8 @@ const SOURCES: readonly HolderSource[] = [namespaceLinks, forChildren, descripto
 export function discoverHolders(d: Discovery): void {
   d.phase = 'holders';
   const readers = SOURCES.map((source) => source(d)).filter((reader) => reader !== null);
-  for (const name of d.pidEntries) {
-    const process: ProcessVisit = { pid: Number(name), own: new Map(), sockets: [] };
+  for (const [pid, reading] of d.readings) {
+    const process: ProcessVisit = { pid, reading, own: new Map(), sockets: [] };
     for (const read of readers) read(process);
   }
   d.finish();

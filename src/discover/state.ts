@@ -2,7 +2,9 @@
 // so far, and what each step needs to know of the run.
 import type { Kernel } from '../kernel/kernel';
 import type { HeldNamespace } from '../kernel/namespace-files';
-import { couldNotRead, type NamespaceLink } from '../kernel/procfs';
+import type { ProcessReading } from '../kernel/process-readings';
+import type { Sharing } from '../kernel/reading-threads';
+import type { NamespaceLink } from '../kernel/procfs';
 import type { Holder, LeftOutProcess, NamespaceId, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
 
 export interface DiscoveryOptions {
@@ -12,6 +14,8 @@ export interface DiscoveryOptions {
   readonly holders: boolean;
   /** Read each member's cgroup and command line, and tell which container it is in. */
   readonly containers?: boolean;
+  /** How the reading of processes is shared between threads (tests force either way). */
+  readonly sharing?: Partial<Sharing>;
   /** List, under each user namespace, the namespaces of these types that it owns. */
   readonly owned?: ReadonlySet<NamespaceType>;
 }
@@ -41,10 +45,20 @@ export interface HeldMountNamespace {
  */
 export type Phase = 'processes' | 'holders';
 
+/**
+ * About 2 s of readdir(2) and readlink(2) on the machines measured; far above what real
+ * servers hold (100,000 connections in one process is a large one).
+ */
+export const DESCRIPTOR_BUDGET = 500_000;
+
 export class Discovery {
   phase: Phase = 'processes';
   /** The /proc/PID entries, in byte-wise order. */
   pidEntries: readonly string[] = [];
+  /** For the views other than compat: what one pass read of each process, by PID, in PID-entry order. */
+  readonly readings = new Map<number, ProcessReading>();
+  /** Descriptor links that the pass left to read (of DESCRIPTOR_BUDGET in all). */
+  descriptorsLeft = DESCRIPTOR_BUDGET;
   /** User namespaces by inode (on nsfsDev) or by dev and inode (anywhere else). */
   private readonly index = new Map<string | number, UserNamespace>();
   /** Namespaces with members, in the order first met: that order decides the order of children. */
@@ -122,10 +136,10 @@ export function firstFew(list: readonly (number | string)[]): string {
 /** One process, as the holder sources visit it. */
 export interface ProcessVisit {
   readonly pid: number;
+  /** What the pass read of it. */
+  readonly reading: ProcessReading;
   /** Its own namespace of each type other than user, by inode: the namespace links source fills it in first. */
   readonly own: Map<NamespaceType, number>;
-  /** Its threads other than the main one, listed once a visit by the first source that asks (threadsOf). */
-  tids?: readonly number[];
   /** The sockets in its descriptor tables: the descriptors source fills them in, the sockets source asks them. */
   readonly sockets: SocketDescriptor[];
 }
@@ -137,14 +151,8 @@ export interface SocketDescriptor {
   readonly socket: number;
 }
 
-/** The threads of a visited process other than its main thread (/proc/PID/task), read once a visit. */
-export function threadsOf(d: Discovery, process: ProcessVisit): readonly number[] {
-  if (process.tids === undefined) {
-    const tids = d.kernel.procfs.listThreads(process.pid);
-    process.tids = couldNotRead(tids) ? [] : tids.map(Number).filter((tid) => tid !== process.pid);
-  }
-  return process.tids;
-}
+/** The threads of a visited process other than its main thread (/proc/PID/task), as the pass read them. */
+export const threadsOf = (process: ProcessVisit): readonly number[] => process.reading.tids ?? [];
 
 /**
  * A source of what keeps namespaces alive (src/discover/sources/): for one run, a reader called

@@ -9,7 +9,9 @@ import type { NamespaceIoctls } from './ioctl-ns';
 import type { Libc } from './libc';
 import type { MountNamespaces } from './mounts';
 import type { NamespaceFiles } from './namespace-files';
+import type { ProcessFiles, ProcessReading, Wants } from './process-readings';
 import type * as processTextModule from './process-text';
+import type { Sharing } from './reading-threads';
 import * as procfs from './procfs';
 import type { SocketNamespaces } from './sockets';
 import type { Tasks } from './tasks';
@@ -17,8 +19,18 @@ import type { Tasks } from './tasks';
 export type Procfs = typeof procfs;
 export type ProcessTextFiles = typeof processTextModule;
 
+/** Every process's reading, in the order of `pids`, and what is left of the descriptor budget. */
+export type ReadProcesses = (
+  pids: readonly string[],
+  wants: Wants,
+  descriptorBudget: number,
+  sharing?: Partial<Sharing>,
+) => { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number };
+
 export interface Kernel {
   readonly procfs: Procfs;
+  /** One pass over each process, for the views other than compat; in two threads where it pays. */
+  readonly readProcesses: ReadProcesses;
   /** Cgroups, command lines, parents and engines' state files. */
   readonly processText: () => ProcessTextFiles;
   /** Loads the FFI library on first use. */
@@ -43,7 +55,19 @@ const modules = {
   mounts: lazy(() => require('./mounts') as typeof import('./mounts')),
   tasks: lazy(() => require('./tasks') as typeof import('./tasks')),
   processText: lazy(() => require('./process-text') as ProcessTextFiles),
+  readings: lazy(() => require('./process-readings') as typeof import('./process-readings')),
+  readingThreads: lazy(() => require('./reading-threads') as typeof import('./reading-threads')),
 };
+
+/** A pass in this thread alone, through `files`: for a procfs made to order (tests). */
+export function readInOrder(files: () => ProcessFiles): ReadProcesses {
+  return (pids, wants, descriptorBudget) => {
+    const { readProcess, DescriptorBudget } = modules.readings();
+    const budget = DescriptorBudget.of(descriptorBudget);
+    return { readings: pids.map((pid) => readProcess(files(), pid, wants, budget)), descriptorsLeft: budget.left(), byWorker: 0 };
+  };
+}
+
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
 export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
@@ -52,6 +76,10 @@ export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt
   return {
     procfs: options.procfs ?? procfs,
     processText: modules.processText,
+    readProcesses:
+      options.procfs === undefined
+        ? (...args) => modules.readingThreads().readProcesses(...args)
+        : readInOrder(() => modules.readings().processFiles(options.procfs!, modules.processText())),
     ioctls: lazy(() => modules.ioctls().namespaceIoctls(libc())),
     files: lazy(() => modules.files().namespaceFiles(libc())),
     // A run that climbed nowhere loaded no library, and is not made to load one for names.

@@ -1,10 +1,10 @@
 // The text that tells containers apart: each process's cgroup (/proc/PID/cgroup), its command
-// line (/proc/PID/cmdline) and its parent (/proc/PID/stat), and the state files that container
+// line (/proc/PID/cmdline) and its name, parent and threads (/proc/PID/stat), and the state files that container
 // engines keep for root. All of it is written by other users (a process sets its own command
 // line; a delegated cgroup is named by its user), so every read is bounded: no other user's data
 // decides how much memory the tool takes.
 import * as fs from 'node:fs';
-import { couldNotRead, PROC, whyUnreadable, type CouldNotRead } from './procfs';
+import { couldNotRead, O_READ, readBounded, readProcessFile as readProcFile, type CouldNotRead } from './procfs';
 
 /** Most of a command line that is read: Linux allows far more (ARG_MAX), which nobody needs to see. */
 export const CMDLINE_LIMIT = 64 * 1024;
@@ -12,43 +12,6 @@ export const CMDLINE_LIMIT = 64 * 1024;
 const CGROUP_LIMIT = 64 * 1024;
 /** /proc/PID/stat is a few hundred bytes; its comm field at most 64. */
 const STAT_LIMIT = 4 * 1024;
-
-const O_CLOEXEC = 0o2000000;
-const O_READ = fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK | O_CLOEXEC;
-
-// One buffer for every read: the reads are synchronous, and each result is decoded before the next.
-let shared: Buffer | undefined;
-
-/** Up to `limit` bytes of a file, and whether it had more; the answer is valid until the next read. */
-function readBounded(fd: number, limit: number): { bytes: Buffer; more: boolean } {
-  shared ??= Buffer.allocUnsafe(CMDLINE_LIMIT + 1);
-  const buffer = limit + 1 <= shared.length ? shared : Buffer.allocUnsafe(limit + 1);
-  let length = 0;
-  // procfs files are read in several read(2)s where they are long; stop one byte past the limit.
-  for (;;) {
-    const n = fs.readSync(fd, buffer, length, limit + 1 - length, null);
-    if (n === 0) break;
-    length += n;
-    if (length > limit) break;
-  }
-  return { bytes: buffer.subarray(0, Math.min(length, limit)), more: length > limit };
-}
-
-function readProcFile(pid: number, file: string, limit: number): { bytes: Buffer; more: boolean } | CouldNotRead {
-  let fd: number;
-  try {
-    fd = fs.openSync(`${PROC}/${pid}/${file}`, O_READ);
-  } catch (error) {
-    return whyUnreadable(error, pid);
-  }
-  try {
-    return readBounded(fd, limit);
-  } catch (error) {
-    return whyUnreadable(error, pid);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** A process's cgroups (cgroups(7)): the unified hierarchy's path, and each v1 hierarchy's. */
 export interface ProcessCgroups {
@@ -63,9 +26,18 @@ export interface ProcessCgroups {
  * line that does not begin "ID:CONTROLLERS:" continues the path of the line before.
  */
 export function readCgroups(pid: number): ProcessCgroups | CouldNotRead {
+  const text = readCgroupText(pid);
+  return couldNotRead(text) ? text : cgroupsOf(text);
+}
+
+/** /proc/PID/cgroup as it reads: cgroupsOf parses it. */
+export function readCgroupText(pid: number): string | CouldNotRead {
   const read = readProcFile(pid, 'cgroup', CGROUP_LIMIT);
-  if (couldNotRead(read)) return read;
-  const text = read.bytes.toString('utf8');
+  return couldNotRead(read) ? read : read.bytes.toString('utf8');
+}
+
+/** The cgroups a text of /proc/PID/cgroup names: the same object for the same text, while few. */
+export function cgroupsOf(text: string): ProcessCgroups {
   // Most processes share their cgroups with many others: each distinct text is parsed once.
   let parsed = parsedCgroups.get(text);
   if (parsed === undefined) {
@@ -109,16 +81,34 @@ export function readCmdline(pid: number): string[] | CouldNotRead {
   return args;
 }
 
-/** The parent's PID (proc(5), field 4 of /proc/PID/stat); 0 for PID 1 and kernel threads. */
-export function readParentPid(pid: number): number | CouldNotRead {
+/** What /proc/PID/stat (proc(5)) says of a process that the views use. */
+export interface ProcessStat {
+  /** Field 2, as /proc/PID/comm has it: foreign text. */
+  readonly name: string;
+  /** Field 4: 0 for PID 1 and kernel threads. */
+  readonly parent: number;
+  /** Field 20. */
+  readonly threads: number;
+}
+
+/** One read of /proc/PID/stat: the process's name, its parent and how many threads it has. */
+export function readStat(pid: number): ProcessStat | CouldNotRead {
   const read = readProcFile(pid, 'stat', STAT_LIMIT);
   if (couldNotRead(read)) return read;
-  const text = read.bytes.toString('latin1');
-  // The name, field 2, is in parentheses and may hold anything, ")" and spaces too: the fields
-  // after it start after its last ")".
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(fields[1]);
-  return Number.isSafeInteger(ppid) ? ppid : 0;
+  const { bytes } = read;
+  // The name is in parentheses and may hold anything, ")" and spaces too: it ends at the last
+  // ")", and the fields after it are numbers.
+  const open = bytes.indexOf(0x28);
+  const close = bytes.lastIndexOf(0x29);
+  const fields = bytes.toString('latin1', close + 2).split(' ');
+  const number = (field: string | undefined): number => (Number.isSafeInteger(Number(field)) ? Number(field) : 0);
+  return { name: bytes.toString('utf8', open + 1, close), parent: number(fields[1]), threads: number(fields[17]) };
+}
+
+/** The parent's PID (proc(5), field 4 of /proc/PID/stat); 0 for PID 1 and kernel threads. */
+export function readParentPid(pid: number): number | CouldNotRead {
+  const stat = readStat(pid);
+  return couldNotRead(stat) ? stat : stat.parent;
 }
 
 /**
@@ -150,7 +140,7 @@ export function readRootStateFile(path: string, limit: number): string | null {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== 0 || st.size > limit) return null;
-    const read = readBounded(fd, limit);
+    const read = readBounded(fd, limit, false);
     return read.more ? null : read.bytes.toString('utf8');
   } catch {
     return null;

@@ -254,26 +254,58 @@ export function closeDescriptor(fd: number): void {
   fs.closeSync(fd);
 }
 
-/** A process's name, as the process itself set it: foreign text. */
-export function readComm(pid: number): string | CouldNotRead {
+export const O_READ = fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK | O_CLOEXEC;
+/** The largest file of a process read whole: a command line may be longer, and is cut there. */
+const READ_LIMIT = 64 * 1024;
+
+// One buffer for every read: the reads are synchronous, and each result is decoded before the next.
+let shared: Buffer | undefined;
+
+/**
+ * Up to `limit` bytes of a file, and whether it had more; the answer is valid until the next
+ * read. procfs writes a file whole, or as much of it as was asked, in one read(2) (seq_file, and
+ * the command line's reader, stop short only at the end): there, `shortReadEnds` spares the
+ * read(2) that would answer 0.
+ */
+export function readBounded(fd: number, limit: number, shortReadEnds: boolean): { bytes: Buffer; more: boolean } {
+  shared ??= Buffer.allocUnsafe(READ_LIMIT + 1);
+  const buffer = limit + 1 <= shared.length ? shared : Buffer.allocUnsafe(limit + 1);
+  let length = 0;
+  // Stop one byte past the limit: that byte says there was more.
+  for (;;) {
+    const asked = limit + 1 - length;
+    const n = fs.readSync(fd, buffer, length, asked, null);
+    length += n;
+    if (n === 0 || length > limit || (shortReadEnds && n < asked)) break;
+  }
+  return { bytes: buffer.subarray(0, Math.min(length, limit)), more: length > limit };
+}
+
+/** Up to `limit` bytes of /proc/PID/FILE, as readBounded gives them. */
+export function readProcessFile(pid: number | 'self', file: string, limit: number): { bytes: Buffer; more: boolean } | CouldNotRead {
+  let fd: number;
   try {
-    return fs.readFileSync(`${PROC}/${pid}/comm`, 'utf8').replace(/\n$/, '');
+    fd = fs.openSync(`${PROC}/${pid}/${file}`, O_READ);
   } catch (error) {
     return whyUnreadable(error, pid);
+  }
+  try {
+    return readBounded(fd, limit, true);
+  } catch (error) {
+    return whyUnreadable(error, pid);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
 /**
  * A process's uid_map or gid_map (user_namespaces(7)): each line is "inside outside count",
- * outside as seen from the reader's namespace.
+ * outside as seen from the reader's namespace; at most 340 lines (Linux 4.15) of 34 bytes.
  */
 export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRange[] | CouldNotRead {
-  let text: string;
-  try {
-    text = fs.readFileSync(`${PROC}/${pid}/${which}_map`, 'latin1');
-  } catch (error) {
-    return whyUnreadable(error, pid);
-  }
+  const read = readProcessFile(pid, `${which}_map`, 16 * 1024);
+  if (couldNotRead(read)) return read;
+  const text = read.bytes.toString('latin1');
   const ranges: IdMapRange[] = [];
   for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/).map(Number);

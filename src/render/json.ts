@@ -128,8 +128,8 @@ export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<st
       ...(details?.owned != null ? { owned: details.owned.map(ownedJson) } : {}),
     };
     const inner = indent + '  ';
-    const text = stringify(own, indent);
-    yield `${text.slice(0, -1 - indent.length - 1)},\n${inner}"children": `;
+    for (const text of stringifyChunks(own, indent, false)) yield text;
+    yield `,\n${inner}"children": `;
     yield* list(ns.children, inner, (child, at) => namespace(child, level + 1, at));
     yield `\n${indent}}`;
   }
@@ -148,6 +148,48 @@ export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<st
 function stringify(value: unknown, indent: string): string {
   const text = jsonInert(JSON.stringify(value, null, 2));
   return indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+}
+
+/** Lists longer than this are written a part at a time: a namespace may own one with every process in it. */
+const LONG = 1000;
+
+const big = (value: unknown): boolean =>
+  Array.isArray(value) ? value.length > LONG || value.some(big) : value !== null && typeof value === 'object' && Object.values(value).some(big);
+
+/**
+ * stringify(value, indent) in parts, each of them small where the value holds long lists; an
+ * object's closing brace left off where `close` is false.
+ */
+function* stringifyChunks(value: unknown, indent: string, close = true): Generator<string> {
+  if (close && !big(value)) return yield stringify(value, indent);
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    let piece = '[';
+    for (let i = 0; i < value.length; i++) {
+      piece += `${i === 0 ? '' : ','}\n${inner}`;
+      const item: unknown = value[i];
+      if (typeof item === 'number') piece += JSON.stringify(item);
+      else {
+        yield piece;
+        piece = '';
+        yield* stringifyChunks(item, inner);
+      }
+      if (piece.length >= 1 << 14) {
+        yield piece;
+        piece = '';
+      }
+    }
+    return yield `${piece}\n${indent}]`;
+  }
+  // As JSON.stringify does: keys whose value is undefined are left out.
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return yield '{}';
+  for (const [i, [key, v]] of entries.entries()) {
+    yield `${i === 0 ? '{' : ','}\n${inner}${jsonInert(JSON.stringify(key))}: `;
+    yield* stringifyChunks(v, inner);
+  }
+  if (close) yield `\n${indent}}`;
 }
 
 /** A JSON list whose items are written by `item`, each starting at the list's indent + 2. */

@@ -27,6 +27,7 @@ const fixture = (): FixtureFacts =>
       { label: 'tree', args: ['--format', 'tree', '--color', 'never', '--width', '400'] },
       { label: 'ffi-napi', args: ['--json', '--ffi', 'ffi-napi'] },
       { label: 'walk', command: [PYTHON, path.join(PROJECT, 'test', 'fixtures', 'kernel-walk.py')] },
+      { label: 'shared', command: [process.execPath, path.join(__dirname, '..', 'support', 'probe.js'), 'shared-reading'] },
     ],
   }));
 
@@ -144,6 +145,15 @@ describe('every namespace the kernel keeps alive', { skip: NEEDS_ROOT || NEEDS_P
         key === 'processes' || key === 'pids' ? undefined : key === 'holders' ? (value as Holder[]).filter((h) => h.kind !== 'process') : value,
       );
     assert.equal(strip(document('ffi-napi')), strip(document('json')));
+  });
+
+  it('gives the same document where a worker thread reads some of the processes', () => {
+    const run = fixture().runs.get('shared')!;
+    assert.deepEqual([run.status, run.stderr], [0, '']);
+    const { byWorker, alone, shared } = JSON.parse(run.stdout) as { byWorker: number; alone: string; shared: string };
+    assert.ok(byWorker > 0, 'the worker read some processes');
+    assert.ok(byWorker < JSON.parse(alone).roots[0].pids.length, 'this thread read some too');
+    assert.equal(shared, alone);
   });
 
   it('finds exactly the user namespaces, with their parents, that an independent walk of the kernel finds', () => {

@@ -7,7 +7,7 @@ import { ToolFailure } from '../../src/failure';
 import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns';
 import { systemKernel } from '../../src/kernel/kernel';
 import { loadLibc } from '../../src/kernel/libc';
-import { allNamespaces } from '../../src/model';
+import { allNamespaces, OWNABLE_TYPES } from '../../src/model';
 import { renderCompat } from '../../src/render/compat';
 import { renderJson } from '../../src/render/json';
 
@@ -74,9 +74,34 @@ function bothViews(): void {
   process.stdout.write(JSON.stringify({ compat: renderCompat(tree), json: renderJson(tree, readUserNames()) }));
 }
 
+/**
+ * The views' scan read by this thread alone, then shared with a worker from the first process
+ * on, one process a chunk, the worker first: both, and how many processes the worker read.
+ */
+async function sharedReading(): Promise<void> {
+  const options = { details: true, holders: true, containers: true, owned: new Set(OWNABLE_TYPES) };
+  const names = readUserNames();
+  const kernel = systemKernel('koffi');
+  const alone = renderJson(discover(kernel, { ...options, sharing: { threads: 1 } }), names);
+  // The mount namespace helpers of that scan are reaped once the event loop turns.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  let byWorker = 0;
+  const counting = {
+    ...kernel,
+    readProcesses: (...args: Parameters<typeof kernel.readProcesses>) => {
+      const pass = kernel.readProcesses(...args);
+      byWorker = pass.byWorker;
+      return pass;
+    },
+  };
+  const shared = renderJson(discover(counting, { ...options, sharing: { threads: 2, from: 1, chunk: 1, workerFirst: true } }), names);
+  process.stdout.write(JSON.stringify({ byWorker, alone, shared }));
+}
+
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'fds') countDescriptors();
 else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
 else if (mode === 'exhausted') exhausted();
 else if (mode === 'both-views') bothViews();
+else if (mode === 'shared-reading') void sharedReading();
 else throw new Error(`unknown probe mode ${mode}`);

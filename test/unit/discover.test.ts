@@ -6,7 +6,9 @@ import { discover } from '../../src/discover/discover';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
 import { ROOT, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
 import { NO_LISTMOUNT } from '../../src/kernel/mounts';
-import type { Kernel, Procfs } from '../../src/kernel/kernel';
+import { readInOrder, type Kernel, type Procfs } from '../../src/kernel/kernel';
+import { processFiles } from '../../src/kernel/process-readings';
+import * as processText from '../../src/kernel/process-text';
 import * as procfs from '../../src/kernel/procfs';
 import { CouldNotRead } from '../../src/kernel/procfs';
 import { renderCompat } from '../../src/render/compat';
@@ -80,6 +82,7 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
   };
   const kernel: Kernel = {
     procfs: fake,
+    readProcesses: passThrough(fake),
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
     userNames: () => new Map(),
@@ -91,6 +94,10 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
   };
   return { kernel, openFds: () => open.size, ioctlsLoaded: () => loaded };
 }
+
+/** The pass, in this thread, through a fake procfs: every process single-threaded, named "fake". */
+const passThrough = (fake: Procfs): Kernel['readProcesses'] =>
+  readInOrder(() => ({ ...processFiles(fake, processText), readStat: () => ({ name: 'fake', parent: 0, threads: 1 }) }));
 
 const COMPAT = { details: false, holders: false };
 
@@ -179,7 +186,8 @@ describe('discovery within its descriptor budget', () => {
       parents: {},
       descriptors: { 1: 10, 2: 300_000, 3: 300_000, 4: 5 },
     });
-    const counting = { ...kernel, procfs: { ...kernel.procfs, descriptorTarget: () => (links++, null) } };
+    const procfs = { ...kernel.procfs, descriptorTarget: () => (links++, null) };
+    const counting = { ...kernel, procfs, readProcesses: passThrough(procfs) };
     const tree = discover(counting, { details: false, holders: true });
     assert.equal(links, 500_000);
     assert.deepEqual(tree.report.cut, [

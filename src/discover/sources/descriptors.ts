@@ -4,21 +4,19 @@
 // pidfd_getfd(2), never by path. A process may hold any number of descriptors of one
 // namespace: they become one holder with the numbers as ranges, and a run reads at most
 // DESCRIPTOR_BUDGET links in all. Sockets met on the way are left for the sockets source.
-import { couldNotRead, type NamespaceLink } from '../../kernel/procfs';
+import { DescriptorBudget, OVER_BUDGET, readTable, type DescriptorTable } from '../../kernel/process-readings';
+import { couldNotRead, type CouldNotRead, type NamespaceLink } from '../../kernel/procfs';
 import { CANNOT_COMPARE } from '../../kernel/tasks';
 import type { Holder } from '../../model';
 import { held } from '../held';
 import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
-import { firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
+import { DESCRIPTOR_BUDGET, firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
 
-/**
- * About 2 s of readdir(2) and readlink(2) on the machines measured; far above what real
- * servers hold (100,000 connections in one process is a large one).
- */
-export const DESCRIPTOR_BUDGET = 500_000;
+export { DESCRIPTOR_BUDGET } from '../state';
 
 export const descriptors: HolderSource = (d) => {
-  let budget = DESCRIPTOR_BUDGET;
+  // What the pass left of the budget, for the tables of threads that have their own.
+  const budget = DescriptorBudget.of(d.descriptorsLeft);
   const skippedIn: number[] = [];
   d.whenDone(() => {
     if (skippedIn.length === 0) return;
@@ -28,27 +26,21 @@ export const descriptors: HolderSource = (d) => {
         'were read in part or not at all; a namespace that only they hold is not shown',
     );
   });
-  /** One descriptor table: the process's (tid undefined) or a thread's own. */
-  const readTable = (visit: ProcessVisit, tid?: number): void => {
+  /** What one table (the process's, or thread tid's own) holds. */
+  const holdTable = (visit: ProcessVisit, table: DescriptorTable | CouldNotRead | typeof OVER_BUDGET | undefined, tid?: number): void => {
     const { pid } = visit;
-    // Past the budget not even listed: a long listing costs as much as reading it.
-    if (budget === 0) return void skippedIn.push(pid);
-    const fds = d.kernel.procfs.listDescriptors(pid, tid);
-    if (couldNotRead(fds)) return;
-    const readable = Math.min(fds.length, budget);
-    budget -= readable;
-    if (readable < fds.length) skippedIn.push(pid);
+    if (table === OVER_BUDGET) return void skippedIn.push(pid);
+    if (table === undefined || couldNotRead(table)) return;
+    if (table.read < table.listed) skippedIn.push(pid);
     const byNamespace = new Map<number, { link: NamespaceLink; fds: number[] }>();
-    for (let i = 0; i < readable; i++) {
-      const target = d.kernel.procfs.descriptorTarget(pid, fds[i]!, tid);
-      if (target === null || couldNotRead(target)) continue;
-      if ('socket' in target) {
-        visit.sockets.push({ fd: Number(fds[i]), socket: target.socket, ...(tid === undefined ? {} : { tid }) });
+    for (const { fd, type, ino } of table.targets) {
+      if (type === 'socket') {
+        visit.sockets.push({ fd, socket: ino, ...(tid === undefined ? {} : { tid }) });
         continue;
       }
-      const entry = byNamespace.get(target.ino);
-      if (entry === undefined) byNamespace.set(target.ino, { link: target, fds: [Number(fds[i])] });
-      else entry.fds.push(Number(fds[i]));
+      const entry = byNamespace.get(ino);
+      if (entry === undefined) byNamespace.set(ino, { link: { type, ino }, fds: [fd] });
+      else entry.fds.push(fd);
     }
     for (const { link, fds: numbers } of byNamespace.values()) {
       numbers.sort((a, b) => a - b);
@@ -62,14 +54,14 @@ export const descriptors: HolderSource = (d) => {
     }
   };
   return (visit) => {
-    readTable(visit);
+    holdTable(visit, visit.reading.descriptors);
     // Threads share their process's table unless one unshared it (kcmp(2) KCMP_FILES tells
     // without reading either); a table that threads share is read once.
     const tables: number[] = [visit.pid];
-    for (const tid of threadsOf(d, visit)) {
+    for (const tid of threadsOf(visit)) {
       if (tables.some((other) => sameTable(d, other, tid))) continue;
       tables.push(tid);
-      readTable(visit, tid);
+      holdTable(visit, readTable(d.kernel.procfs, visit.pid, budget, tid), tid);
     }
   };
 };

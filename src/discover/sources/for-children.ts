@@ -1,18 +1,13 @@
 // pid_for_children and time_for_children (namespaces(7)): the namespaces a process's future
 // children will be in, which setns(2) or unshare(2) may have made differ from its own.
-import { couldNotRead } from '../../kernel/procfs';
+import { LINKS } from '../../kernel/process-readings';
 import { held } from '../held';
 import type { HolderSource } from '../state';
 
-const FOR_CHILDREN = [
-  ['pid_for_children', 'pid'],
-  ['time_for_children', 'time'],
-] as const;
-
-export const forChildren: HolderSource = (d) => ({ pid, own }) => {
-  for (const [file, type] of FOR_CHILDREN) {
-    const link = d.kernel.procfs.namespaceLink(pid, file);
-    if (link === null || couldNotRead(link) || link.type !== type || link.ino === own.get(type)) continue;
-    held(d, link, { kind: 'for-children', pid }, () => d.kernel.procfs.openOwnNamespace(pid, file));
-  }
+export const forChildren: HolderSource = (d) => ({ pid, own, reading }) => {
+  LINKS.forEach(({ file, type }, i) => {
+    const ino = reading.links![i]!;
+    if (file === type || ino === 0 || ino === own.get(type)) return;
+    held(d, { type, ino }, { kind: 'for-children', pid }, () => d.kernel.procfs.openOwnNamespace(pid, file));
+  });
 };

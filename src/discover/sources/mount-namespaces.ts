@@ -91,7 +91,7 @@ export const mountNamespaces: HolderSource = (d) => {
     const { pid, own } = visit;
     const mnt = own.get('mnt');
     if (mnt !== undefined && !read.has(mnt)) readThrough(pid, mnt);
-    for (const tid of threadsOf(d, visit)) {
+    for (const tid of threadsOf(visit)) {
       const link = d.kernel.procfs.threadNamespaceLink(pid, String(tid), 'mnt');
       if (link === null || couldNotRead(link) || link.ino === mnt || read.has(link.ino)) continue;
       readThrough(pid, link.ino, tid);

@@ -9,7 +9,7 @@ export const threads: HolderSource = (d) => {
   if (d.options.owned === undefined) return null;
   return (visit) => {
     const { pid, own } = visit;
-    for (const tid of threadsOf(d, visit).map(String)) {
+    for (const tid of threadsOf(visit).map(String)) {
       for (const type of OWNABLE_TYPES) {
         const link = d.kernel.procfs.threadNamespaceLink(pid, tid, type);
         if (link === null || couldNotRead(link) || link.ino === own.get(type)) continue;

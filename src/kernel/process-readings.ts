@@ -1,0 +1,173 @@
+// One pass over each process: every file of /proc/PID that the views read, read together, so
+// that the reads of many processes can be shared between threads (reading-threads.ts). What is
+// read depends on what the run shows (Wants). A read that fails is recorded, never thrown.
+import { OWNABLE_TYPES, type NamespaceType } from '../model';
+import type * as processText from './process-text';
+import type { ProcessStat } from './process-text';
+import type * as procfs from './procfs';
+import { couldNotRead, CouldNotRead, type NamespaceLink } from './procfs';
+
+/** What a run reads of each process besides its user namespace. */
+export interface Wants {
+  /** Its own namespaces, its for_children links, its descriptor table and its threads. */
+  readonly holders: boolean;
+  /** Its name (and, where holders are wanted too, its thread count): /proc/PID/stat. */
+  readonly stat: boolean;
+  /** Its cgroups and command line. */
+  readonly text: boolean;
+}
+
+/** The links read besides the user one: each ownable type, then the for_children links. */
+export const LINKS: readonly { readonly file: string; readonly type: Exclude<NamespaceType, 'user'> }[] = [
+  ...OWNABLE_TYPES.map((type) => ({ file: type, type })),
+  { file: 'pid_for_children', type: 'pid' },
+  { file: 'time_for_children', type: 'time' },
+];
+
+/** A descriptor that leads to a namespace or a socket; the others are of no interest. */
+export interface DescriptorTarget {
+  readonly fd: number;
+  readonly type: NamespaceType | 'socket';
+  readonly ino: number;
+}
+
+/** A process's descriptor table, as far as the run's descriptor budget let it be read. */
+export interface DescriptorTable {
+  readonly targets: DescriptorTarget[];
+  /** How many descriptors it had, and how many of their links were read. */
+  readonly listed: number;
+  readonly read: number;
+}
+
+/** The budget was spent before this table: not even listed, since a listing costs as much. */
+export const OVER_BUDGET = 'over budget';
+
+export interface ProcessReading {
+  readonly pid: number;
+  /** The inode of its user namespace. */
+  readonly user: number | CouldNotRead;
+  /** The inode of each of LINKS (0: none, unreadable, or a for_children link of another type). */
+  readonly links?: number[];
+  readonly descriptors?: DescriptorTable | CouldNotRead | typeof OVER_BUDGET;
+  readonly stat?: ProcessStat | CouldNotRead;
+  /** Its threads other than the main one, listed where stat counts more than one. */
+  readonly tids?: number[];
+  /** /proc/PID/cgroup as it reads (parsed by the reader of the answer: see cgroupsOf). */
+  readonly cgroup?: string | CouldNotRead;
+  readonly cmdline?: string[] | CouldNotRead;
+}
+
+/** What a pass reads through: procfs and the text files, or fakes of them. */
+export interface ProcessFiles {
+  readonly userNamespaceInode: (pid: string) => number | CouldNotRead;
+  readonly namespaceLink: (pid: number, file: string) => NamespaceLink | null | CouldNotRead;
+  readonly listDescriptors: (pid: number, tid?: number) => string[] | CouldNotRead;
+  readonly descriptorTarget: (pid: number, fd: string, tid?: number) => NamespaceLink | { socket: number } | null | CouldNotRead;
+  readonly listThreads: (pid: number) => string[] | CouldNotRead;
+  readonly readStat: (pid: number) => ProcessStat | CouldNotRead;
+  readonly readCgroupText: (pid: number) => string | CouldNotRead;
+  readonly readCmdline: (pid: number) => string[] | CouldNotRead;
+}
+
+/** The files a pass reads, from a procfs and the text files (real ones, or fakes). */
+export const processFiles = (p: typeof procfs, text: typeof processText): ProcessFiles => ({
+  userNamespaceInode: p.userNamespaceInode,
+  namespaceLink: p.namespaceLink,
+  listDescriptors: p.listDescriptors,
+  descriptorTarget: p.descriptorTarget,
+  listThreads: p.listThreads,
+  readStat: text.readStat,
+  readCgroupText: text.readCgroupText,
+  readCmdline: text.readCmdline,
+});
+
+/**
+ * How many descriptor links a run may still read, taken from by every thread that reads: an
+ * Int32Array, shared where threads share it (Atomics work on either kind of buffer).
+ */
+export class DescriptorBudget {
+  constructor(readonly cell: Int32Array) {}
+
+  static of(count: number): DescriptorBudget {
+    return new DescriptorBudget(new Int32Array([count]));
+  }
+
+  left(): number {
+    return Atomics.load(this.cell, 0);
+  }
+
+  /** Takes up to `wanted`: the number that may be read. */
+  take(wanted: number): number {
+    for (;;) {
+      const left = Atomics.load(this.cell, 0);
+      const taken = Math.min(left, wanted);
+      if (taken === 0 || Atomics.compareExchange(this.cell, 0, left, left - taken) === left) return taken;
+    }
+  }
+}
+
+/** Reads one process: a process that vanishes halfway leaves the rest of its reading failed. */
+export function readProcess(files: ProcessFiles, name: string, wants: Wants, budget: DescriptorBudget): ProcessReading {
+  const pid = Number(name);
+  const user = files.userNamespaceInode(name);
+  if (couldNotRead(user)) return { pid, user };
+  const reading: { -readonly [K in keyof ProcessReading]: ProcessReading[K] } = { pid, user };
+  if (wants.holders) {
+    reading.links = LINKS.map(({ file, type }) => {
+      const link = files.namespaceLink(pid, file);
+      return link === null || couldNotRead(link) || link.type !== type ? 0 : link.ino;
+    });
+    reading.descriptors = readTable(files, pid, budget);
+  }
+  if (wants.stat || wants.holders) {
+    reading.stat = files.readStat(pid);
+    // A thread count of one (most processes) spares listing /proc/PID/task.
+    if (wants.holders && !couldNotRead(reading.stat) && reading.stat.threads !== 1) {
+      const tids = files.listThreads(pid);
+      reading.tids = couldNotRead(tids) ? [] : tids.map(Number).filter((tid) => tid !== pid);
+    }
+  }
+  if (wants.text) {
+    reading.cgroup = files.readCgroupText(pid);
+    reading.cmdline = files.readCmdline(pid);
+  }
+  return reading;
+}
+
+/** A process's descriptor table, or thread tid's own (unshare(CLONE_FILES)), within the budget. */
+export function readTable(
+  files: Pick<ProcessFiles, 'listDescriptors' | 'descriptorTarget'>,
+  pid: number,
+  budget: DescriptorBudget,
+  tid?: number,
+): DescriptorTable | CouldNotRead | typeof OVER_BUDGET {
+  // Past the budget not even listed: a long listing costs as much as reading it.
+  if (budget.left() === 0) return OVER_BUDGET;
+  const fds = files.listDescriptors(pid, tid);
+  if (couldNotRead(fds)) return fds;
+  const readable = budget.take(fds.length);
+  const targets: DescriptorTarget[] = [];
+  for (let i = 0; i < readable; i++) {
+    const target = files.descriptorTarget(pid, fds[i]!, tid);
+    if (target === null || couldNotRead(target)) continue;
+    targets.push('socket' in target ? { fd: Number(fds[i]), type: 'socket', ino: target.socket } : { fd: Number(fds[i]), ...target });
+  }
+  return { targets, listed: fds.length, read: readable };
+}
+
+/**
+ * A reading as it came from another thread: the structured clone keeps the fields but not the
+ * class of a CouldNotRead, which is given back here.
+ */
+export function revive(reading: ProcessReading): ProcessReading {
+  const back = <T>(value: T): T | CouldNotRead =>
+    value !== null && typeof value === 'object' && 'reason' in value && 'code' in value
+      ? new CouldNotRead(value.reason as CouldNotRead['reason'], value.code as string)
+      : value;
+  const revived: { -readonly [K in keyof ProcessReading]: ProcessReading[K] } = { ...reading, user: back(reading.user) };
+  if (reading.descriptors !== undefined) revived.descriptors = back(reading.descriptors);
+  if (reading.stat !== undefined) revived.stat = back(reading.stat);
+  if (reading.cgroup !== undefined) revived.cgroup = back(reading.cgroup);
+  if (reading.cmdline !== undefined) revived.cmdline = back(reading.cmdline);
+  return revived;
+}

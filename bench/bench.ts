@@ -2,10 +2,13 @@
 // and its peers in each, interleaved, and prints medians and ratios. Figures, never asserts.
 //
 //   npm run bench                 the 1,000- and 10,000-process fixtures, the deepest chain,
-//                                 one crowded namespace, a small machine, and two floods
-//                                 (5M namespace descriptors; 40,000 stacked bind mounts x 3)
+//                                 one crowded namespace, a small machine, two floods
+//                                 (5M namespace descriptors; 40,000 stacked bind mounts x 3),
+//                                 and 2,000 processes x 200 descriptors against stdio only
 //   npm run bench -- --large      also 20,000 processes (about 4 GiB of memory)
 //   npm run bench -- --floods     only the floods; --no-floods: all but them
+//   npm run bench -- --descriptors
+//                                 only the two descriptor fixtures and the cost per descriptor
 //   USERNS_OVERVIEW_ORIGINAL=/path/to/userns_overview npm run bench
 //                                 also the original Go program, built by you
 import * as fs from 'node:fs';
@@ -25,10 +28,14 @@ interface Scenario {
   readonly views?: boolean;
   /** The default commands and the views that look for holders, side by side. */
   readonly viewsToo?: boolean;
+  /** compat and the views that look for holders, against lsns, with the descriptors counted. */
+  readonly descriptors?: boolean;
   readonly runs?: number;
 }
 
 const flood = (script: string): string => fs.readFileSync(path.join(PROJECT, 'bench', 'floods', script), 'utf8');
+/** 2,000 processes holding this many descriptors each, stdio included (3: stdio only). */
+const holding = (descriptors: number): string => `DESCRIPTORS=${descriptors}\n${flood('held-descriptors.sh')}`;
 
 const scenarios: Scenario[] = [
   { name: 'small: 1 namespace, ~30 processes', spec: { rootMembers: 30 } },
@@ -48,16 +55,24 @@ const scenarios: Scenario[] = [
     views: true,
     runs: 3,
   },
+  // 400,000 descriptors, below the 500,000 links a run reads: every one is read, none is cut.
+  { name: 'descriptors: 2,000 processes x 200 descriptors, 10 of them namespace files', spec: { setup: holding(200) }, descriptors: true },
+  // The same processes and namespaces: the difference is the descriptors alone.
+  { name: 'descriptors: the same 2,000 processes, stdio only', spec: { setup: holding(3) }, descriptors: true },
 ];
 const LARGE = '20k: ~20,000 processes in 992 namespaces';
 if (process.argv.includes('--large')) scenarios.push({ name: LARGE, spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
-// --floods: the two floods alone; --no-floods: all but them.
+// --floods: the two floods alone; --descriptors: the two descriptor fixtures alone (both flags:
+// both); --no-floods: all but the floods.
 const isFlood = (s: Scenario): boolean => s.name.startsWith('flood');
-const chosen = process.argv.includes('--floods')
-  ? scenarios.filter(isFlood)
-  : process.argv.includes('--no-floods')
-    ? scenarios.filter((s) => !isFlood(s))
-    : scenarios;
+const isHolding = (s: Scenario): boolean => s.descriptors === true;
+const alone = [...(process.argv.includes('--floods') ? [isFlood] : []), ...(process.argv.includes('--descriptors') ? [isHolding] : [])];
+const chosen =
+  alone.length > 0
+    ? scenarios.filter((s) => alone.some((is) => is(s)))
+    : process.argv.includes('--no-floods')
+      ? scenarios.filter((s) => !isFlood(s))
+      : scenarios;
 
 /** The tool with these arguments, named by them. */
 const tool = (...args: string[]): MeasureConfig['commands'][number] => ({
@@ -69,6 +84,9 @@ const NODE = { name: "node -e ''", argv: [process.execPath, '-e', ''] };
 
 /** The floods: the views that look for holders, against lsns. */
 const VIEW_COMMANDS: MeasureConfig['commands'] = [tool('--json'), tool('--format', 'tree'), LSNS, NODE];
+
+/** The descriptor fixtures: compat reads no descriptors, the views read every one; lsns neither. */
+const DESCRIPTOR_COMMANDS: MeasureConfig['commands'] = [tool(), tool('--format', 'tree'), tool('--json'), LSNS, NODE];
 
 /** The views that read more than compat, beside it in the same run. */
 const HOLDER_VIEWS: MeasureConfig['commands'] = [tool('--format', 'tree'), tool('--json'), tool('--json', '--owned')];
@@ -86,12 +104,20 @@ const median = (xs: readonly number[]): number => {
 const ms = (seconds: number): string => (seconds * 1000).toFixed(1);
 const pad = (text: string, width: number): string => text.padEnd(width);
 
-function run(scenario: Scenario): Measured {
+function commandsOf(scenario: Scenario): MeasureConfig['commands'] {
+  if (scenario.views === true) return VIEW_COMMANDS;
+  if (scenario.descriptors === true) return DESCRIPTOR_COMMANDS;
+  return scenario.viewsToo === true ? [...commands(), ...HOLDER_VIEWS] : commands();
+}
+
+/** The measurements, and what the fixture's setup reported (`fact`). */
+function run(scenario: Scenario): { measured: Measured; facts: ReadonlyMap<string, string> } {
   const config: MeasureConfig = {
     warmup: 1,
     runs: scenario.runs ?? RUNS,
-    commands: scenario.views === true ? VIEW_COMMANDS : scenario.viewsToo === true ? [...commands(), ...HOLDER_VIEWS] : commands(),
+    commands: commandsOf(scenario),
     scanAlone: scenario.scanAlone === true,
+    countDescriptors: scenario.descriptors === true,
   };
   const facts = inPidNamespace({
     ...scenario.spec,
@@ -100,11 +126,16 @@ function run(scenario: Scenario): Measured {
   });
   const result = facts.runs.get('measure')!;
   if (result.status !== 0) throw new Error(`measuring ${scenario.name} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Measured;
+  return { measured: JSON.parse(result.stdout) as Measured, facts: facts.extra };
 }
 
-function report(scenario: Scenario, measured: Measured): void {
-  console.log(`\n## ${scenario.name} (${measured.processes} processes in the fixture)`);
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function report(scenario: Scenario, measured: Measured, facts: ReadonlyMap<string, string>): void {
+  const descriptors = measured.descriptors === null ? '' : `, ${count(measured.descriptors)} descriptors`;
+  console.log(`\n## ${scenario.name} (${measured.processes} processes${descriptors} in the fixture)`);
+  const built = facts.get('builtMs');
+  if (built !== undefined) console.log(`setup: the fixture built in ${(Number(built) / 1000).toFixed(1)} s`);
   const byName = new Map(measured.commands.map((c) => [c.name, median(c.seconds)]));
   const lsns = byName.get('lsns -t user')!;
   const floor = byName.get("node -e ''")!;
@@ -127,9 +158,9 @@ function report(scenario: Scenario, measured: Measured): void {
 
 const results = new Map<string, Measured>();
 for (const scenario of chosen) {
-  const measured = run(scenario);
+  const { measured, facts } = run(scenario);
   results.set(scenario.name, measured);
-  report(scenario, measured);
+  report(scenario, measured, facts);
 }
 
 // The cost of one more process: the slope between the 1k and 10k fixtures (and 10k to 20k).
@@ -154,5 +185,22 @@ if (results.has(TEN_K!)) {
   if (results.has(LARGE)) {
     const whole = (name: string): number => median(results.get(name)!.commands.find((c) => c.name === 'userns-overview')!.seconds);
     console.log(`20k / 10k whole-run time: ${(whole(LARGE) / whole(TEN_K!)).toFixed(2)}`);
+  }
+}
+
+// The cost of one more descriptor: each command on the 400,000-descriptor fixture against the
+// same processes and namespaces with stdio only, over the descriptors the heavy one holds.
+const [HEAVY, LIGHT] = scenarios.filter(isHolding).map((s) => s.name);
+const heavy = results.get(HEAVY!);
+const light = results.get(LIGHT!);
+if (heavy !== undefined && light !== undefined) {
+  const held = heavy.descriptors!;
+  console.log(`\n## per descriptor ((heavy - light) / ${count(held)} descriptors; the light fixture holds ${count(light.descriptors!)})`);
+  console.log(`${pad('command', 32)}${pad('light ms', 11)}${pad('heavy ms', 11)}${pad('µs/descriptor', 15)}peak MB light → heavy`);
+  const peak = (c: Measured['commands'][number]): string => (c.peakKiB === null ? 'n/a' : (c.peakKiB / 1024).toFixed(1));
+  for (const h of heavy.commands) {
+    const l = light.commands.find((c) => c.name === h.name)!;
+    const [th, tl] = [median(h.seconds), median(l.seconds)];
+    console.log(`${pad(h.name, 32)}${pad(ms(tl), 11)}${pad(ms(th), 11)}${pad((((th - tl) / held) * 1e6).toFixed(2), 15)}${peak(l)} → ${peak(h)}`);
   }
 }

@@ -12,6 +12,8 @@ export interface MeasureConfig {
   readonly commands: readonly { readonly name: string; readonly argv: readonly string[] }[];
   /** Also time the scanner in-process against a bare loop of fs.statSync. */
   readonly scanAlone: boolean;
+  /** Also count the descriptors that the fixture's processes hold, before the runs. */
+  readonly countDescriptors?: boolean;
 }
 
 export interface CommandTimes {
@@ -26,6 +28,8 @@ export interface Measured {
   readonly processes: number;
   readonly commands: CommandTimes[];
   readonly scan: { scanner: number[]; statLoop: number[]; render: number[] } | null;
+  /** Every process's descriptors, this one's included; null where not asked for. */
+  readonly descriptors: number | null;
 }
 
 const OUTPUT = '/tmp/userns-bench-output';
@@ -61,7 +65,18 @@ function timeInProcess(work: () => unknown, warmup: number, runs: number): numbe
   return seconds;
 }
 
+/** What the views read: each process's table (the fixture's processes have one thread each). */
+const descriptorCount = (): number =>
+  pidEntries().reduce((sum, pid) => {
+    try {
+      return sum + fs.readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      return sum; // gone since the listing
+    }
+  }, 0);
+
 function measure(config: MeasureConfig): Measured {
+  const descriptors = config.countDescriptors === true ? descriptorCount() : null;
   const times = config.commands.map((c) => ({ name: c.name, seconds: [] as number[], failures: 0 }));
   // Interleaved, A B C A B C ..., so that drift in the machine touches every command alike.
   for (let round = 0; round < config.warmup + config.runs; round++) {
@@ -88,7 +103,7 @@ function measure(config: MeasureConfig): Measured {
       render: timeInProcess(() => renderCompat(tree), 2, config.runs),
     };
   }
-  return { processes: pidEntries().length, commands, scan };
+  return { processes: pidEntries().length, commands, scan, descriptors };
 }
 
 try {

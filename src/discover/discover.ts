@@ -61,7 +61,7 @@ function unplaced(d: Discovery): UnplacedNamespace[] {
       else left.push(entry);
       continue;
     }
-    const owned = d.owned.get(`${entry.type}:${entry.id.ino}`);
+    const owned = d.ownedOf({ type: entry.type, ino: entry.id.ino });
     if (owned !== undefined) owned.namespace.holders.push(...entry.holders);
     else if (d.options.owned?.has(entry.type) === true) left.push(entry);
   }

@@ -30,8 +30,7 @@ function heldUserNamespace(d: Discovery, link: NamespaceLink, holder: Holder, op
 }
 
 function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, open: () => HeldNamespace): void {
-  const key = `${link.type}:${link.ino}`;
-  let entry = d.owned.get(key);
+  let entry = d.ownedOf(link);
   if (entry === undefined) {
     const opened = openNamed(d, link, open);
     if (opened === null) return;
@@ -40,7 +39,7 @@ function heldOwnedNamespace(d: Discovery, link: NamespaceLink, holder: Holder, o
     // Its mounts may hold more: the mount namespaces source reads them by this ID.
     if (link.type === 'mnt') d.heldMountNamespaces.set(link.ino, { id: mountNamespaceId(d, opened.fd), holder, reopen: open });
     d.kernel.procfs.closeDescriptor(opened.fd);
-    d.owned.set(key, entry);
+    d.fileOwned(link, entry);
   }
   if (d.options.owned !== undefined) {
     if (holder.kind === 'process' && holder.pid !== null) entry.namespace.pids.push(holder.pid);

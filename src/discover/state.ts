@@ -69,8 +69,12 @@ export class Discovery {
   readonly leftOut: LeftOutProcess[] = [];
   /** NS_GET_OWNER_UID, asked while climbing, where details are wanted. */
   readonly ownerUids = new Map<UserNamespace, number | null>();
-  /** Namespaces of the other types, by "type:ino". */
-  readonly owned = new Map<string, OwnedEntry>();
+  /**
+   * Namespaces of the other types, by inode: one allocator numbers every namespace, whatever its
+   * type (proc_alloc_inum), so the number alone tells them apart; by "type:ino" the rare one met
+   * after another type's, whose inode it reuses.
+   */
+  readonly owned = new Map<number | string, OwnedEntry>();
   /** Namespaces that holders named but that could not be opened safely, by "type:ino". */
   readonly unplaced = new Map<string, UnplacedNamespace>();
   /** Mount namespaces that holders (member processes among them) keep alive, by inode. */
@@ -117,6 +121,17 @@ export class Discovery {
 
   finish(): void {
     for (const step of this.finishing.splice(0)) step();
+  }
+
+  /** The namespace of another type that `link` names, if met before: a lookup on every link read. */
+  ownedOf(link: NamespaceLink): OwnedEntry | undefined {
+    const entry = this.owned.get(link.ino);
+    return entry === undefined || entry.namespace.type === link.type ? entry : this.owned.get(`${link.type}:${link.ino}`);
+  }
+
+  fileOwned(link: NamespaceLink, entry: OwnedEntry): void {
+    const other = this.owned.get(link.ino);
+    this.owned.set(other === undefined || other.namespace.type === link.type ? link.ino : `${link.type}:${link.ino}`, entry);
   }
 
   /** A namespace named by `link` that `holder` keeps alive, but that could not be opened safely. */

@@ -54,7 +54,7 @@ export interface ProcessReading {
   readonly tids?: number[];
   /** /proc/PID/cgroup as it reads (parsed by the reader of the answer: see cgroupsOf). */
   readonly cgroup?: string | CouldNotRead;
-  readonly cmdline?: string[] | CouldNotRead;
+  readonly cmdline?: readonly string[] | CouldNotRead;
 }
 
 /** What a pass reads through: procfs and the text files, or fakes of them. */
@@ -66,7 +66,7 @@ export interface ProcessFiles {
   readonly listThreads: (pid: number) => string[] | CouldNotRead;
   readonly readStat: (pid: number) => ProcessStat | CouldNotRead;
   readonly readCgroupText: (pid: number) => string | CouldNotRead;
-  readonly readCmdline: (pid: number) => string[] | CouldNotRead;
+  readonly readCmdline: (pid: number) => readonly string[] | CouldNotRead;
 }
 
 /** The files a pass reads, from a procfs and the text files (real ones, or fakes). */
@@ -156,15 +156,16 @@ export function readTable(
 }
 
 /**
- * A reading as it came from another thread: the structured clone keeps the fields but not the
- * class of a CouldNotRead, which is given back here.
+ * A reading as it came from another thread, made whole in place: the structured clone keeps the
+ * fields but not the class of a CouldNotRead, which is given back here.
  */
 export function revive(reading: ProcessReading): ProcessReading {
   const back = <T>(value: T): T | CouldNotRead =>
     value !== null && typeof value === 'object' && 'reason' in value && 'code' in value
       ? new CouldNotRead(value.reason as CouldNotRead['reason'], value.code as string)
       : value;
-  const revived: { -readonly [K in keyof ProcessReading]: ProcessReading[K] } = { ...reading, user: back(reading.user) };
+  const revived = reading as { -readonly [K in keyof ProcessReading]: ProcessReading[K] };
+  revived.user = back(reading.user);
   if (reading.descriptors !== undefined) revived.descriptors = back(reading.descriptors);
   if (reading.stat !== undefined) revived.stat = back(reading.stat);
   if (reading.cgroup !== undefined) revived.cgroup = back(reading.cgroup);

@@ -33,8 +33,27 @@ export function readCgroups(pid: number): ProcessCgroups | CouldNotRead {
 /** /proc/PID/cgroup as it reads: cgroupsOf parses it. */
 export function readCgroupText(pid: number): string | CouldNotRead {
   const read = readProcFile(pid, 'cgroup', CGROUP_LIMIT);
-  return couldNotRead(read) ? read : read.bytes.toString('utf8');
+  return couldNotRead(read) ? read : lastCgroup.decode(read.bytes, (bytes) => bytes.toString('utf8'));
 }
+
+/**
+ * The answer for the last bytes decoded, given again for the same bytes: processes side by side
+ * in the PID list mostly share a cgroup and a command line, and one string (one list) for all
+ * of them spares making and collecting thousands.
+ */
+class LastDecoded<T> {
+  private bytes = Buffer.alloc(0);
+  private value: T | undefined;
+
+  decode(bytes: Buffer, decode: (bytes: Buffer) => T): T {
+    if (this.value !== undefined && bytes.equals(this.bytes)) return this.value;
+    this.bytes = Buffer.from(bytes);
+    return (this.value = decode(bytes));
+  }
+}
+
+const lastCgroup = new LastDecoded<string>();
+const lastCmdline = new LastDecoded<readonly string[]>();
 
 /** The cgroups a text of /proc/PID/cgroup names: the same object for the same text, while few. */
 export function cgroupsOf(text: string): ProcessCgroups {
@@ -70,15 +89,18 @@ function parseCgroups(text: string): ProcessCgroups {
  * /proc/PID/cmdline as its arguments, at most CMDLINE_LIMIT bytes of them; empty for a kernel
  * thread. A process may rewrite it (the LXC monitor writes "[lxc monitor] PATH NAME").
  */
-export function readCmdline(pid: number): string[] | CouldNotRead {
+export function readCmdline(pid: number): readonly string[] | CouldNotRead {
   const read = readProcFile(pid, 'cmdline', CMDLINE_LIMIT);
   if (couldNotRead(read)) return read;
   if (read.bytes.length === 0) return [];
-  const text = read.bytes.toString('utf8');
-  const args = text.split('\0');
-  // The arguments end in a NUL; a rewritten line may not.
-  if (args[args.length - 1] === '' && !read.more) args.pop();
-  return args;
+  const { more } = read;
+  const decode = (bytes: Buffer): readonly string[] => {
+    const args = bytes.toString('utf8').split('\0');
+    // The arguments end in a NUL; a rewritten line may not.
+    if (args[args.length - 1] === '' && !more) args.pop();
+    return args;
+  };
+  return more ? decode(read.bytes) : lastCmdline.decode(read.bytes, decode);
 }
 
 /** What /proc/PID/stat (proc(5)) says of a process that the views use. */
@@ -97,12 +119,22 @@ export function readStat(pid: number): ProcessStat | CouldNotRead {
   if (couldNotRead(read)) return read;
   const { bytes } = read;
   // The name is in parentheses and may hold anything, ")" and spaces too: it ends at the last
-  // ")", and the fields after it are numbers.
+  // ")", and the fields after it are numbers, one space apart.
   const open = bytes.indexOf(0x28);
   const close = bytes.lastIndexOf(0x29);
-  const fields = bytes.toString('latin1', close + 2).split(' ');
-  const number = (field: string | undefined): number => (Number.isSafeInteger(Number(field)) ? Number(field) : 0);
-  return { name: bytes.toString('utf8', open + 1, close), parent: number(fields[1]), threads: number(fields[17]) };
+  const name = open < 0 || close < open ? '' : bytes.toString('utf8', open + 1, close);
+  return { name, parent: statField(bytes, close, 4), threads: statField(bytes, close, 20) };
+}
+
+/** Field `n` (proc(5) numbers them from 1) of a stat line whose name ends at `close`; 0 if not a number. */
+function statField(bytes: Buffer, close: number, n: number): number {
+  // Field 3 begins two bytes after the name's ")".
+  let at = close + 2;
+  for (let field = 3; field < n && at > 0; field++) at = bytes.indexOf(0x20, at) + 1;
+  let value = 0;
+  let digits = 0;
+  for (; at > 0 && at < bytes.length && bytes[at]! >= 0x30 && bytes[at]! <= 0x39; at++, digits++) value = value * 10 + bytes[at]! - 0x30;
+  return digits > 0 && digits < 16 ? value : 0;
 }
 
 /** The parent's PID (proc(5), field 4 of /proc/PID/stat); 0 for PID 1 and kernel threads. */

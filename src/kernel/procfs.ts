@@ -176,12 +176,18 @@ export interface NamespaceLink {
   readonly ino: number;
 }
 
-const NAMESPACE_LINK = new RegExp(`^(${NAMESPACE_TYPES.join('|')}):\\[(\\d+)\\]$`);
+const TYPES = new Set<string>(NAMESPACE_TYPES);
 
 /** A namespace's type and inode from the text of a link to it ("net:[4026532008]"), or null. */
 export function parseNamespaceLink(text: string): NamespaceLink | null {
-  const match = NAMESPACE_LINK.exec(text);
-  return match === null ? null : { type: match[1] as NamespaceType, ino: Number(match[2]) };
+  // Called for every link a pass reads, most of them paths: no regular expression.
+  const colon = text.indexOf(':[');
+  if (colon < 0 || !text.endsWith(']') || !TYPES.has(text.slice(0, colon))) return null;
+  const digits = text.slice(colon + 2, -1);
+  const ino = Number(digits);
+  return digits.length > 0 && digits.length <= 20 && Number.isSafeInteger(ino) && /^\d+$/.test(digits)
+    ? { type: text.slice(0, colon) as NamespaceType, ino }
+    : null;
 }
 
 /** readlink(2), as a namespace link: null where it names something else. */

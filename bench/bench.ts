@@ -153,6 +153,14 @@ function report(scenario: Scenario, measured: Measured, facts: ReadonlyMap<strin
     const render = median(measured.scan.render);
     console.log(`scan alone, in-process: scanner ${ms(scanner)} ms, bare fs.statSync loop ${ms(loop)} ms, ratio ${(scanner / loop).toFixed(2)}`);
     console.log(`rendering compat: ${ms(render)} ms, ${((render / byName.get('userns-overview')!) * 100).toFixed(1)} % of the whole run`);
+    const alone = median(measured.scan.passAlone);
+    const shared = median(measured.scan.passShared);
+    const compat = byName.get('userns-overview')!;
+    console.log(
+      `the views' reads alone, in-process: one thread ${ms(alone)} ms, shared with a worker ${ms(shared)} ms ` +
+        `(${(alone / shared).toFixed(2)} x faster, ${(shared / compat).toFixed(2)} x compat's whole run); ` +
+        `the views' whole discovery ${ms(median(measured.scan.views))} ms`,
+    );
   }
 }
 

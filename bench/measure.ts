@@ -3,7 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { discover } from '../src/discover/discover';
+import { DESCRIPTOR_BUDGET } from '../src/discover/state';
 import { systemKernel } from '../src/kernel/kernel';
+import { listPidEntries } from '../src/kernel/procfs';
+import { readProcesses } from '../src/kernel/reading-threads';
 import { renderCompat } from '../src/render/compat';
 
 export interface MeasureConfig {
@@ -27,7 +30,16 @@ export interface CommandTimes {
 export interface Measured {
   readonly processes: number;
   readonly commands: CommandTimes[];
-  readonly scan: { scanner: number[]; statLoop: number[]; render: number[] } | null;
+  readonly scan: {
+    scanner: number[];
+    statLoop: number[];
+    render: number[];
+    /** The views' reads alone (one pass over every process), in this thread and shared with a worker. */
+    passAlone: number[];
+    passShared: number[];
+    /** The views' whole discovery (tree and JSON discover the same). */
+    views: number[];
+  } | null;
   /** Every process's descriptors, this one's included; null where not asked for. */
   readonly descriptors: number | null;
 }
@@ -75,6 +87,9 @@ const descriptorCount = (): number =>
     }
   }, 0);
 
+/** What the tree and JSON views read of each process. */
+const VIEW_READS = { holders: true, stat: true, text: true };
+
 function measure(config: MeasureConfig): Measured {
   const descriptors = config.countDescriptors === true ? descriptorCount() : null;
   const times = config.commands.map((c) => ({ name: c.name, seconds: [] as number[], failures: 0 }));
@@ -101,6 +116,10 @@ function measure(config: MeasureConfig): Measured {
         config.runs,
       ),
       render: timeInProcess(() => renderCompat(tree), 2, config.runs),
+      // Where the views' floor is: the reads, in one thread and in two, with nothing made of them.
+      passAlone: timeInProcess(() => readProcesses(listPidEntries(), VIEW_READS, DESCRIPTOR_BUDGET, { threads: 1 }), 1, config.runs),
+      passShared: timeInProcess(() => readProcesses(listPidEntries(), VIEW_READS, DESCRIPTOR_BUDGET), 1, config.runs),
+      views: timeInProcess(() => discover(kernel, { details: true, holders: true, containers: true }), 1, config.runs),
     };
   }
   return { processes: pidEntries().length, commands, scan, descriptors };

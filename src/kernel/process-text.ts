@@ -116,8 +116,11 @@ export interface ProcessStat {
 /** One read of /proc/PID/stat: the process's name, its parent and how many threads it has. */
 export function readStat(pid: number): ProcessStat | CouldNotRead {
   const read = readProcFile(pid, 'stat', STAT_LIMIT);
-  if (couldNotRead(read)) return read;
-  const { bytes } = read;
+  return couldNotRead(read) ? read : parseStat(read.bytes);
+}
+
+/** A stat line's name, parent and thread count. */
+export function parseStat(bytes: Buffer): ProcessStat {
   // The name is in parentheses and may hold anything, ")" and spaces too: it ends at the last
   // ")", and the fields after it are numbers, one space apart.
   const open = bytes.indexOf(0x28);

@@ -33,15 +33,24 @@ export interface Sharing {
   readonly chunk: number;
   /** This thread starts once the worker has read a chunk (tests: so that the worker reads some). */
   readonly workerFirst: boolean;
+  /** With no sign of life from the worker for this long, this thread reads what it took itself. */
+  readonly silenceMs: number;
+  /** The worker's script (tests: one that fails). */
+  readonly script: string;
 }
 
-const SHARING: Sharing = { threads: os.availableParallelism(), from: 1000, chunk: 64, workerFirst: false };
-/** With no sign of life from the worker for this long, this thread reads what it took itself. */
-const WORKER_SILENCE_MS = 10_000;
+const SHARING: Sharing = {
+  threads: os.availableParallelism(),
+  from: 1000,
+  chunk: 64,
+  workerFirst: false,
+  silenceMs: 10_000,
+  script: path.join(__dirname, 'reading-worker.js'),
+};
 
 /** The shared counters: the next chunk to take, chunks the worker has posted, its heartbeat. */
-const NEXT = 0;
-const POSTED = 1;
+export const NEXT = 0;
+export const POSTED = 1;
 const BEAT = 2;
 
 export interface WorkerData {
@@ -63,8 +72,8 @@ export function readProcesses(
   descriptorBudget: number,
   sharing: Partial<Sharing> = {},
 ): { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number } {
-  const { threads, from, chunk: CHUNK, workerFirst } = { ...SHARING, ...sharing };
-  const shared = threads > 1 && pids.length >= from ? startWorker(pids, CHUNK, wants, descriptorBudget) : null;
+  const { threads, from, chunk: CHUNK, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
+  const shared = threads > 1 && pids.length >= from ? startWorker(script, pids, CHUNK, wants, descriptorBudget) : null;
   if (shared === null) {
     const budget = DescriptorBudget.of(descriptorBudget);
     return { readings: pids.map((pid) => readProcess(SYSTEM_FILES, pid, wants, budget)), descriptorsLeft: budget.left(), byWorker: 0 };
@@ -77,7 +86,7 @@ export function readProcesses(
   };
   const done = new Set<number>();
   let byWorker = 0;
-  if (workerFirst) Atomics.wait(control, POSTED, 0, WORKER_SILENCE_MS);
+  if (workerFirst) Atomics.wait(control, POSTED, 0, silenceMs);
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {
     readChunk(chunk);
     done.add(chunk);
@@ -86,6 +95,8 @@ export function readProcesses(
   let beat = Atomics.load(control, BEAT);
   let heard = performance.now();
   while (done.size < chunks) {
+    // Looked at before the port: a chunk posted after it wakes the wait below at once.
+    const posted = Atomics.load(control, POSTED);
     const message = receiveMessageOnPort(port)?.message as ChunkMessage | undefined;
     if (message !== undefined) {
       if (!done.has(message.chunk)) {
@@ -97,11 +108,10 @@ export function readProcesses(
       }
       continue;
     }
-    const posted = Atomics.load(control, POSTED);
     Atomics.wait(control, POSTED, posted, 50);
     const now = Atomics.load(control, BEAT);
     if (now !== beat) [beat, heard] = [now, performance.now()];
-    else if (performance.now() - heard > WORKER_SILENCE_MS) {
+    else if (performance.now() - heard > silenceMs) {
       for (let chunk = 0; chunk < chunks; chunk++) if (!done.has(chunk)) (readChunk(chunk), done.add(chunk));
     }
   }
@@ -111,6 +121,7 @@ export function readProcesses(
 }
 
 function startWorker(
+  script: string,
   pids: readonly string[],
   chunk: number,
   wants: Wants,
@@ -124,7 +135,7 @@ function startWorker(
   let worker: Worker;
   try {
     // An empty environment, like the FFI library's loading: nothing from the caller's steers it.
-    worker = new Worker(path.join(__dirname, 'reading-worker.js'), { workerData: data, transferList: [port2], env: {}, stdout: false, stderr: false });
+    worker = new Worker(script, { workerData: data, transferList: [port2], env: {}, stdout: false, stderr: false });
   } catch {
     // No thread to be had (a limit on tasks, say): this one reads them all.
     port1.close();

@@ -6,6 +6,7 @@ import { allNamespaces, type NamespaceDetails, type NamespaceTree, type UserName
 import { renderCompat } from '../../src/render/compat';
 import { renderDot } from '../../src/render/dot';
 import { describeHolder } from '../../src/render/words';
+import { jsonInert } from '../../src/render/inert';
 import { renderJson, type JsonDocument } from '../../src/render/json';
 import { renderTree, shortMap } from '../../src/render/tree';
 import { ns, tree } from '../support/models';
@@ -200,6 +201,25 @@ describe('holders and owned namespaces in the views', () => {
     assert.ok(dot.includes('  "user:4026532400" [shape=box, style=dashed, label="4026532400\\nroot\\n0 processes\\nheld through its net 4026532401: bind mount /run/x\\"y in the mount namespace of PID 1 (init)"];\n'));
     assert.ok(dot.includes('  "user:4026532400" -> "net:4026532401" [style=dotted, arrowhead=none];\n'));
     assert.ok(dot.includes('  "owner not visible" -> "ipc:4026532500" [style=dotted, arrowhead=none];\n'));
+  });
+
+  it('JSON writes long lists as JSON.stringify would, in parts, with what other users named made inert', () => {
+    // 2,500 members of the root, every one in the root's 2,500-member mount namespace, and one
+    // process whose name a terminal would obey: the lists are longer than a part.
+    const pids = Array.from({ length: 2500 }, (_, i) => i + 1);
+    const root = withDetails(ns(4026531837, pids, [ns(4026532400, [3000])]), {
+      ownerUid: 0,
+      owned: [
+        { type: 'mnt', id: { dev: 4, ino: 4026531841 }, pids, holders: [] },
+        { type: 'net', id: { dev: 4, ino: 4026531840 }, pids: [1], holders: [{ kind: 'fd', pid: 2, fd: 3 }] },
+      ],
+    });
+    const text = renderJson(named(tree(root), new Map([...pids, 3000].map((pid) => [pid, pid === 1999 ? 'evil\u202e' : `p${pid}`]))), names);
+    assert.equal(text, jsonInert(JSON.stringify(JSON.parse(text), null, 2)) + '\n');
+    assert.ok(text.includes('"comm": "evil\\u202e"'));
+    const doc = JSON.parse(text) as JsonDocument;
+    assert.deepEqual([doc.roots[0]!.pids.length, doc.roots[0]!.processes.length, doc.roots[0]!.owned![0]!.pids.length], [2500, 2500, 2500]);
+    assert.equal(doc.roots[0]!.children[0]!.ino, 4026532400);
   });
 
   it('JSON carries holders, owned namespaces and owners not visible', () => {

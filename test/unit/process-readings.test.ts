@@ -1,0 +1,171 @@
+// The pass over each process (src/kernel/process-readings.ts) on files made to order, the
+// parsers it relies on, and its sharing with a worker thread when the worker fails. No root:
+// the real files read are this process's own.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type Wants } from '../../src/kernel/process-readings';
+import { parseStat, readCmdline, readStat } from '../../src/kernel/process-text';
+import { CouldNotRead, parseNamespaceLink, readBounded } from '../../src/kernel/procfs';
+import { readProcesses } from '../../src/kernel/reading-threads';
+
+const ALL: Wants = { holders: true, stat: true, text: true };
+
+/** Files of one process 7 with `threads` threads and `fds` descriptors, counting what is read. */
+function files(options: { threads?: number; fds?: number } = {}): { files: ProcessFiles; asked: string[] } {
+  const asked: string[] = [];
+  const fds = options.fds ?? 3;
+  return {
+    asked,
+    files: {
+      userNamespaceInode: () => (asked.push('user'), 4026531837),
+      namespaceLink: (_, file) => (asked.push(file), file === 'time_for_children' ? { type: 'net', ino: 9 } : { type: file.replace('_for_children', '') as 'pid', ino: 100 + file.length }),
+      listDescriptors: () => (asked.push('fd'), Array.from({ length: fds }, (_, fd) => String(fd))),
+      descriptorTarget: (_, fd) => (asked.push(`fd/${fd}`), fd === '1' ? { type: 'user', ino: 55 } : fd === '2' ? { socket: 66 } : null),
+      listThreads: () => (asked.push('task'), ['7', '8', '9']),
+      readStat: () => (asked.push('stat'), { name: 'sleep', parent: 1, threads: options.threads ?? 1 }),
+      readCgroupText: () => (asked.push('cgroup'), '0::/\n'),
+      readCmdline: () => (asked.push('cmdline'), ['sleep', 'infinity']),
+    },
+  };
+}
+
+describe('one pass over a process', () => {
+  it('reads what the run wants, and no more', () => {
+    const compatLike = files();
+    assert.deepEqual(readProcess(compatLike.files, '7', { holders: false, stat: true, text: false }, DescriptorBudget.of(10)), {
+      pid: 7,
+      user: 4026531837,
+      stat: { name: 'sleep', parent: 1, threads: 1 },
+    });
+    assert.deepEqual(compatLike.asked, ['user', 'stat']);
+    const all = files();
+    const reading = readProcess(all.files, '7', ALL, DescriptorBudget.of(10));
+    // Each ownable type, then pid_for_children; time_for_children names a net namespace: none.
+    assert.deepEqual(reading.links, [106, 103, 103, 103, 103, 104, 103, 116, 0]);
+    assert.deepEqual(reading.descriptors, { targets: [{ fd: 1, type: 'user', ino: 55 }, { fd: 2, type: 'socket', ino: 66 }], listed: 3, read: 3 });
+    // One thread: /proc/PID/task is not listed.
+    assert.ok(!all.asked.includes('task'));
+    assert.deepEqual([reading.cgroup, reading.cmdline], ['0::/\n', ['sleep', 'infinity']]);
+  });
+
+  it('lists the threads, but for the main one, only where stat counts more than one', () => {
+    assert.deepEqual(readProcess(files({ threads: 3 }).files, '7', ALL, DescriptorBudget.of(10)).tids, [8, 9]);
+  });
+
+  it('reads nothing more of a process whose user namespace could not be read', () => {
+    const gone = new CouldNotRead('vanished', 'ENOENT');
+    const { files: f, asked } = files();
+    assert.deepEqual(readProcess({ ...f, userNamespaceInode: () => gone }, '7', ALL, DescriptorBudget.of(10)), { pid: 7, user: gone });
+    assert.deepEqual(asked, []);
+  });
+
+  it('reads descriptor links within the budget, and lists no table once it is spent', () => {
+    const budget = DescriptorBudget.of(5);
+    const first = readProcess(files({ fds: 3 }).files, '7', ALL, budget);
+    const second = readProcess(files({ fds: 3 }).files, '7', ALL, budget);
+    const third = files({ fds: 3 });
+    assert.deepEqual([first.descriptors, second.descriptors], [
+      { targets: [{ fd: 1, type: 'user', ino: 55 }, { fd: 2, type: 'socket', ino: 66 }], listed: 3, read: 3 },
+      { targets: [{ fd: 1, type: 'user', ino: 55 }], listed: 3, read: 2 },
+    ]);
+    assert.equal(readProcess(third.files, '7', ALL, budget).descriptors, OVER_BUDGET);
+    assert.ok(!third.asked.includes('fd'));
+  });
+
+  it('takes from a budget no more than is left, however it is asked', () => {
+    const budget = DescriptorBudget.of(10);
+    assert.deepEqual([budget.take(4), budget.take(0), budget.take(9), budget.take(1), budget.left()], [4, 0, 6, 0, 0]);
+  });
+
+  it('gives a reading back its failures after a structured clone, as another thread sends it', () => {
+    const denied = new CouldNotRead('permission', 'EACCES');
+    const clone = revive(structuredClone({ pid: 7, user: 1, descriptors: denied, stat: denied, cgroup: denied, cmdline: ['a'] }));
+    for (const field of [clone.descriptors, clone.stat, clone.cgroup]) assert.ok(field instanceof CouldNotRead && field.code === 'EACCES');
+    assert.deepEqual(clone.cmdline, ['a']);
+  });
+});
+
+describe('the text of a process', () => {
+  const stat = (name: string, rest = 'S 42 1 1 0 -1 4194560 99 0 0 0 0 0 0 0 20 0 5 0 123 0 0'): Buffer => Buffer.from(`1234 (${name}) ${rest}\n`);
+
+  it('takes name, parent and threads from a stat line whatever the name holds', () => {
+    for (const name of ['sleep', 'a) (b', ') 9 9 9', 'two words', 'ナマエ', '', 'x\ny']) {
+      assert.deepEqual(parseStat(stat(name)), { name, parent: 42, threads: 5 }, name);
+    }
+    assert.deepEqual(parseStat(Buffer.from('1 (x) Z')), { name: 'x', parent: 0, threads: 0 });
+  });
+
+  it('reads this process as /proc/self/comm and /proc/self/status tell', () => {
+    const own = readStat(process.pid);
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    assert.deepEqual(own, {
+      name: fs.readFileSync('/proc/self/comm', 'utf8').replace(/\n$/, ''),
+      parent: process.ppid,
+      threads: Number(/^Threads:\s*(\d+)$/m.exec(status)![1]),
+    });
+  });
+
+  it('gives one list for a command line read twice alike, and a new one when it differs', () => {
+    const first = readCmdline(process.pid);
+    assert.equal(readCmdline(process.pid), first);
+    assert.deepEqual(first, fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1));
+    assert.notEqual(readCmdline(process.ppid), first);
+  });
+
+  it('parses namespace links, and nothing else', () => {
+    assert.deepEqual(parseNamespaceLink('net:[4026531840]'), { type: 'net', ino: 4026531840 });
+    assert.deepEqual(parseNamespaceLink('time:[1]'), { type: 'time', ino: 1 });
+    for (const text of ['socket:[123]', 'pipe:[1]', '/dev/null', 'net:[]', 'net:[12', 'net:[0x1f]', 'net:[1e3]', 'net:[ 1]', 'net:[99999999999999999999]', 'pid_for_children:[1]', '']) {
+      assert.equal(parseNamespaceLink(text), null, text);
+    }
+  });
+
+  it('reads a file to its end, or, where a short read ends it (procfs), to the first short read', () => {
+    const [reader, writer] = pipe();
+    fs.writeSync(writer, 'first ');
+    fs.writeSync(writer, 'second');
+    fs.closeSync(writer);
+    // A pipe is no procfs file: there a short read is not the end.
+    assert.equal(readBounded(reader, 100, false).bytes.toString(), 'first second');
+    const [again, into] = pipe();
+    fs.writeSync(into, 'first ');
+    assert.equal(readBounded(again, 100, true).bytes.toString(), 'first ');
+    for (const fd of [reader, again, into]) fs.closeSync(fd);
+    const cut = readBounded(fs.openSync('/proc/self/maps', 'r'), 10, true);
+    assert.deepEqual([cut.bytes.length, cut.more], [10, true]);
+  });
+});
+
+/** A pipe's two ends, from a FIFO made for the test. */
+function pipe(): [number, number] {
+  const fifo = path.join(fs.mkdtempSync('/tmp/userns-test-'), 'fifo');
+  require('node:child_process').execFileSync('mkfifo', [fifo]);
+  const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const writer = fs.openSync(fifo, fs.constants.O_WRONLY);
+  fs.rmSync(path.dirname(fifo), { recursive: true });
+  return [reader, writer];
+}
+
+describe('the pass shared with a worker thread', () => {
+  // This process, many times over: what the worker reads of it is what this thread reads.
+  const pids = Array.from({ length: 40 }, () => String(process.pid));
+  const wants: Wants = { holders: false, stat: false, text: true };
+  const alone = readProcesses(pids, wants, 0, { threads: 1 });
+  const worker = (name: string): string => path.join(__dirname, '..', 'support', `${name}.js`);
+
+  it('reads the chunks of a worker that fails them', () => {
+    const pass = readProcesses(pids, wants, 0, { threads: 2, from: 1, chunk: 3, workerFirst: true, script: worker('failing-worker') });
+    assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
+  });
+
+  it('reads the chunk of a worker that falls silent', () => {
+    const pass = readProcesses(pids, wants, 0, { threads: 2, from: 1, chunk: 3, workerFirst: true, silenceMs: 200, script: worker('silent-worker') });
+    assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
+  });
+
+  it('starts no worker below its threshold', () => {
+    assert.equal(readProcesses(pids, wants, 0, { threads: 2, script: worker('no-such-worker') }).byWorker, 0);
+  });
+});

@@ -7,11 +7,12 @@ import { lazy } from './lazy';
 import { OWNABLE_TYPES, type NamespaceTree } from './model';
 import type { Options } from './options';
 import { complain, ReaderGone, writeChunks } from './output';
-import { inert } from './render/inert';
-import { warnings } from './render/warnings';
 import { VIEWS, type ViewName } from './views';
 
 const filter = lazy(() => require('./filter') as typeof import('./filter'));
+const inert = (text: string): string => (require('./render/inert') as typeof import('./render/inert')).inert(text);
+// A scan with nothing to warn about (the common case) does not load the warnings.
+const warnings = lazy(() => require('./render/warnings') as typeof import('./render/warnings'));
 // Only the tree view asks what the terminal is.
 const terminal = lazy(() => require('./terminal') as typeof import('./terminal'));
 
@@ -61,5 +62,7 @@ export function overview(options: Options): void {
     // The reader has all it wanted: not an error, and the warnings still go to standard error.
     if (!(error instanceof ReaderGone)) throw error;
   }
-  if (!options.quiet) for (const line of warnings(tree.report)) complain(line);
+  const { leftOut, cut, viewer } = tree.report;
+  if (options.quiet || (leftOut.length === 0 && cut.length === 0 && !viewer.hidesOtherUsers)) return;
+  for (const line of warnings().warnings(tree.report)) complain(line);
 }

@@ -52,13 +52,13 @@ describe('the packed package', { skip: NEEDS_ROOT }, () => {
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('holds only the compiled code, the launcher, the man page, the completion, the README, the licence, package.json and npm-shrinkwrap.json', () => {
+  it('holds only the compiled code (with its package.json), the launcher, the man page, the completion, the README, the licence, package.json and npm-shrinkwrap.json', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const unexpected = listed.filter(
-      (f) => !/^(LICENSE|README\.md|package\.json|npm-shrinkwrap\.json|bin\/userns-overview\.js|dist\/src\/.+\.js|man\/userns-overview\.8|completion\/userns-overview\.bash)$/.test(f),
+      (f) => !/^(LICENSE|README\.md|package\.json|npm-shrinkwrap\.json|bin\/userns-overview\.js|dist\/src\/.+\.js|dist\/src\/package\.json|man\/userns-overview\.8|completion\/userns-overview\.bash)$/.test(f),
     );
     assert.deepEqual(unexpected, []);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'npm-shrinkwrap.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/discover/discover.js', 'man/userns-overview.8']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'npm-shrinkwrap.json', 'bin/userns-overview.js', 'dist/src/cli.js', 'dist/src/discover/discover.js', 'dist/src/package.json', 'man/userns-overview.8']) {
       assert.ok(listed.includes(needed), needed);
     }
   });

@@ -3,7 +3,7 @@
 // than compat read the rest of what they need of each process in the same pass (the kernel
 // layer's process-readings.ts), which the later steps take from d.readings.
 import type { Wants } from '../kernel/process-readings';
-import { couldNotRead } from '../kernel/procfs';
+import { couldNotRead, type CouldNotRead } from '../kernel/procfs';
 import { newUserNamespace, type NamespaceId, type UserNamespace } from '../model';
 import { DESCRIPTOR_BUDGET, type Discovery } from './state';
 
@@ -11,31 +11,24 @@ export function discoverProcesses(d: Discovery): void {
   const { procfs } = d.kernel;
   d.pidEntries = procfs.listPidEntries();
   const { details, holders, owned, containers, sharing } = d.options;
-  if (details || holders || owned !== undefined) {
-    const wants: Wants = { holders: holders || owned !== undefined, stat: details || containers === true, text: containers === true };
-    const pass = d.kernel.readProcesses(d.pidEntries, wants, DESCRIPTOR_BUDGET, sharing);
-    d.descriptorsLeft = pass.descriptorsLeft;
-    for (const reading of pass.readings) {
-      const { pid, user } = reading;
-      if (couldNotRead(user)) {
-        d.leftOut.push({ pid, reason: user.reason, code: user.code });
-        continue;
-      }
-      d.readings.set(pid, reading);
-      const ns = d.lookupInode(user) ?? firstMet(d, { dev: d.nsfsDev, ino: user });
-      ns.pids.push(pid);
-    }
+  if (!details && !holders && owned === undefined && containers !== true) {
+    for (const pid of d.pidEntries) member(d, Number(pid), procfs.userNamespaceInode(pid));
     return;
   }
-  for (const pid of d.pidEntries) {
-    const ino = procfs.userNamespaceInode(pid);
-    if (couldNotRead(ino)) {
-      d.leftOut.push({ pid: Number(pid), reason: ino.reason, code: ino.code });
-      continue;
-    }
-    const ns = d.lookupInode(ino) ?? firstMet(d, { dev: d.nsfsDev, ino });
-    ns.pids.push(Number(pid));
+  const wants: Wants = { holders: holders || owned !== undefined, stat: details || containers === true, text: containers === true };
+  const pass = d.kernel.readProcesses(d.pidEntries, wants, DESCRIPTOR_BUDGET, sharing);
+  d.descriptorsLeft = pass.descriptorsLeft;
+  for (const reading of pass.readings) if (member(d, reading.pid, reading.user)) d.readings.set(reading.pid, reading);
+}
+
+/** Files pid under its user namespace; false where that could not be read, and the process is left out. */
+function member(d: Discovery, pid: number, user: number | CouldNotRead): boolean {
+  if (couldNotRead(user)) {
+    d.leftOut.push({ pid, reason: user.reason, code: user.code });
+    return false;
   }
+  (d.lookupInode(user) ?? firstMet(d, { dev: d.nsfsDev, ino: user })).pids.push(pid);
+  return true;
 }
 
 /** A namespace met through a member: it will be climbed from, in the order met. */

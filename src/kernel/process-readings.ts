@@ -24,16 +24,16 @@ export const LINKS: readonly { readonly file: string; readonly type: Exclude<Nam
   { file: 'time_for_children', type: 'time' },
 ];
 
-/** A descriptor that leads to a namespace or a socket; the others are of no interest. */
-export interface DescriptorTarget {
-  readonly fd: number;
-  readonly type: NamespaceType | 'socket';
-  readonly ino: number;
-}
-
-/** A process's descriptor table, as far as the run's descriptor budget let it be read. */
+/**
+ * A process's descriptor table, as far as the run's descriptor budget let it be read: only the
+ * descriptors that lead to a namespace or a socket, gathered as they are read, since a process
+ * may hold millions of them and every table is kept until the holder sources have seen it.
+ */
 export interface DescriptorTable {
-  readonly targets: DescriptorTarget[];
+  /** Each namespace its descriptors lead to, with their numbers, in the order met. */
+  readonly namespaces: { readonly type: NamespaceType; readonly ino: number; readonly fds: number[] }[];
+  /** Its sockets: descriptor numbers and the sockets' inodes, side by side. */
+  readonly sockets: { readonly fds: number[]; readonly inos: number[] };
   /** How many descriptors it had, and how many of their links were read. */
   readonly listed: number;
   readonly read: number;
@@ -146,13 +146,25 @@ export function readTable(
   const fds = files.listDescriptors(pid, tid);
   if (couldNotRead(fds)) return fds;
   const readable = budget.take(fds.length);
-  const targets: DescriptorTarget[] = [];
+  const table: DescriptorTable = { namespaces: [], sockets: { fds: [], inos: [] }, listed: fds.length, read: readable };
+  const byInode = new Map<number, number[]>();
   for (let i = 0; i < readable; i++) {
     const target = files.descriptorTarget(pid, fds[i]!, tid);
     if (target === null || couldNotRead(target)) continue;
-    targets.push('socket' in target ? { fd: Number(fds[i]), type: 'socket', ino: target.socket } : { fd: Number(fds[i]), ...target });
+    const fd = Number(fds[i]);
+    if ('socket' in target) {
+      table.sockets.fds.push(fd);
+      table.sockets.inos.push(target.socket);
+      continue;
+    }
+    const numbers = byInode.get(target.ino);
+    if (numbers !== undefined) numbers.push(fd);
+    else {
+      byInode.set(target.ino, [fd]);
+      table.namespaces.push({ type: target.type, ino: target.ino, fds: byInode.get(target.ino)! });
+    }
   }
-  return { targets, listed: fds.length, read: readable };
+  return table;
 }
 
 /**

@@ -64,6 +64,7 @@ describe('containers of real runtimes', { skip: NEEDS_ROOT }, () => {
           { label: 'by-name', args: ['--format', 'tree', '--container', 'web', '--width', '400'] },
           { label: 'by-id', command: ['sh', '-c', `exec node '${LAUNCHER}' --json --container "$(cut -c1-12 "$DIR/web-id")"`] },
           { label: 'unknown', args: ['--container', 'no-such-container'] },
+          { label: 'compat-by-name', args: ['--container', 'web'] },
           // Ends the container while the fixture is still there; the PID namespace ends the rest.
           { label: 'rm', command: [...podman, 'rm', '-f', '-t', '0', 'web'] },
         ],
@@ -96,6 +97,10 @@ describe('containers of real runtimes', { skip: NEEDS_ROOT }, () => {
       assert.deepEqual(byName.stdout.match(/^(?:[├└]─ )?\d+  root  /gm)?.length, 2, byName.stdout);
       const byId = JSON.parse(facts.runs.get('by-id')!.stdout) as JsonDocument;
       assert.deepEqual(byId.roots[0]!.children.map((c) => c.ino), [ns.ino]);
+      // The default view reads cgroups and command lines too where --container asks.
+      const compat = facts.runs.get('compat-by-name')!;
+      assert.equal(compat.status, 0, compat.stderr);
+      assert.match(compat.stdout, new RegExp(`^    \\{\\d+ ${ns.ino}\\}$`, 'm'), compat.stdout);
       const unknown = facts.runs.get('unknown')!;
       assert.deepEqual([unknown.status, unknown.stdout, unknown.stderr], [1, '', "userns-overview: no container named or with an ID starting 'no-such-container'\n"]);
       assert.equal(facts.runs.get('rm')!.status, 0, facts.runs.get('rm')!.stderr);

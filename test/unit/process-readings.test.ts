@@ -44,7 +44,7 @@ describe('one pass over a process', () => {
     const reading = readProcess(all.files, '7', ALL, DescriptorBudget.of(10));
     // Each ownable type, then pid_for_children; time_for_children names a net namespace: none.
     assert.deepEqual(reading.links, [106, 103, 103, 103, 103, 104, 103, 116, 0]);
-    assert.deepEqual(reading.descriptors, { targets: [{ fd: 1, type: 'user', ino: 55 }, { fd: 2, type: 'socket', ino: 66 }], listed: 3, read: 3 });
+    assert.deepEqual(reading.descriptors, { namespaces: [{ type: 'user', ino: 55, fds: [1] }], sockets: { fds: [2], inos: [66] }, listed: 3, read: 3 });
     // One thread: /proc/PID/task is not listed.
     assert.ok(!all.asked.includes('task'));
     assert.deepEqual([reading.cgroup, reading.cmdline], ['0::/\n', ['sleep', 'infinity']]);
@@ -61,14 +61,36 @@ describe('one pass over a process', () => {
     assert.deepEqual(asked, []);
   });
 
+  it('gathers a table\'s descriptors by the namespace they lead to, in the order met', () => {
+    const links: Record<string, { type: 'user' | 'net'; ino: number } | { socket: number } | null> = {
+      '3': { type: 'net', ino: 8 },
+      '4': { type: 'user', ino: 5 },
+      '5': { socket: 9 },
+      '6': { type: 'net', ino: 8 },
+      '7': null,
+      '8': { socket: 10 },
+    };
+    const { files: f } = files();
+    const table = readProcess({ ...f, listDescriptors: () => Object.keys(links), descriptorTarget: (_, fd) => links[fd]! }, '7', ALL, DescriptorBudget.of(100)).descriptors;
+    assert.deepEqual(table, {
+      namespaces: [
+        { type: 'net', ino: 8, fds: [3, 6] },
+        { type: 'user', ino: 5, fds: [4] },
+      ],
+      sockets: { fds: [5, 8], inos: [9, 10] },
+      listed: 6,
+      read: 6,
+    });
+  });
+
   it('reads descriptor links within the budget, and lists no table once it is spent', () => {
     const budget = DescriptorBudget.of(5);
     const first = readProcess(files({ fds: 3 }).files, '7', ALL, budget);
     const second = readProcess(files({ fds: 3 }).files, '7', ALL, budget);
     const third = files({ fds: 3 });
     assert.deepEqual([first.descriptors, second.descriptors], [
-      { targets: [{ fd: 1, type: 'user', ino: 55 }, { fd: 2, type: 'socket', ino: 66 }], listed: 3, read: 3 },
-      { targets: [{ fd: 1, type: 'user', ino: 55 }], listed: 3, read: 2 },
+      { namespaces: [{ type: 'user', ino: 55, fds: [1] }], sockets: { fds: [2], inos: [66] }, listed: 3, read: 3 },
+      { namespaces: [{ type: 'user', ino: 55, fds: [1] }], sockets: { fds: [], inos: [] }, listed: 3, read: 2 },
     ]);
     assert.equal(readProcess(third.files, '7', ALL, budget).descriptors, OVER_BUDGET);
     assert.ok(!third.asked.includes('fd'));

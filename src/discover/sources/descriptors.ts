@@ -32,17 +32,10 @@ export const descriptors: HolderSource = (d) => {
     if (table === OVER_BUDGET) return void skippedIn.push(pid);
     if (table === undefined || couldNotRead(table)) return;
     if (table.read < table.listed) skippedIn.push(pid);
-    const byNamespace = new Map<number, { link: NamespaceLink; fds: number[] }>();
-    for (const { fd, type, ino } of table.targets) {
-      if (type === 'socket') {
-        visit.sockets.push({ fd, socket: ino, ...(tid === undefined ? {} : { tid }) });
-        continue;
-      }
-      const entry = byNamespace.get(ino);
-      if (entry === undefined) byNamespace.set(ino, { link: { type, ino }, fds: [fd] });
-      else entry.fds.push(fd);
-    }
-    for (const { link, fds: numbers } of byNamespace.values()) {
+    const { fds: socketFds, inos } = table.sockets;
+    socketFds.forEach((fd, i) => visit.sockets.push({ fd, socket: inos[i]!, ...(tid === undefined ? {} : { tid }) }));
+    for (const { type, ino, fds: numbers } of table.namespaces) {
+      const link = { type, ino };
       numbers.sort((a, b) => a - b);
       const first = numbers[0]!;
       const where = tid === undefined ? {} : { tid };

@@ -128,7 +128,13 @@ export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<st
       ...(details?.owned != null ? { owned: details.owned.map(ownedJson) } : {}),
     };
     const inner = indent + '  ';
-    for (const text of stringifyChunks(own, indent, false)) yield text;
+    // Its keys in one JSON.stringify, the closing brace left off for "children"; in parts where
+    // it holds a long list.
+    if (big(own)) yield* stringifyChunks(own, indent, false);
+    else {
+      const text = stringify(own, indent);
+      yield text.slice(0, -1 - indent.length - 1);
+    }
     yield `,\n${inner}"children": `;
     yield* list(ns.children, inner, (child, at) => namespace(child, level + 1, at));
     yield `\n${indent}}`;

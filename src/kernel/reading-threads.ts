@@ -1,8 +1,8 @@
 // The reads of different processes are independent, and the kernel serves them from two cores
-// about 1.4 x faster than from one: on a machine with many processes, a worker thread reads
-// some of them while this one reads the rest. Both take the next chunk of PIDs from a shared
-// counter, so neither waits for the other; the worker's readings come back by message, and the
-// answer is in PID order whoever read what.
+// about 1.4 x faster than from one: where the reading would take long, a worker thread reads
+// some of the processes while this one reads the rest. Both take the next chunk of PIDs from a
+// shared counter, so neither waits for the other; the worker's readings come back by message,
+// and the answer is in PID order whoever read what.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -25,11 +25,13 @@ export interface Sharing {
   /** Threads that read, at most (1: this one alone); by default one a core. */
   readonly threads: number;
   /**
-   * Below this many processes one thread reads them all: a worker takes about 25 ms to start and
-   * runs cold at first (measured, the pass alone: no gain at 2,000 processes, 5 % at 3,000, 13 %
-   * at 5,000, 25 % at 10,000).
+   * A worker is started once this thread, 10 ms into the reading, expects to need this long for
+   * the rest (0: at once). A worker takes about 25 ms to start and runs cold at first: measured,
+   * the reading alone gains nothing from one at 2,000 light processes (120 ms), 5 % at 3,000,
+   * 25 % at 10,000; and what a process costs varies (a process with thousands of descriptors
+   * costs a thousand light ones), so the time decides, not the count.
    */
-  readonly from: number;
+  readonly worthMs: number;
   /** PIDs a thread takes at a time: small enough to share the end of the list evenly. */
   readonly chunk: number;
   /** This thread starts once the worker has read a chunk (tests: so that the worker reads some). */
@@ -42,7 +44,7 @@ export interface Sharing {
 
 const SHARING: Sharing = {
   threads: os.availableParallelism(),
-  from: 3000,
+  worthMs: 150,
   chunk: 64,
   workerFirst: false,
   silenceMs: 10_000,
@@ -73,26 +75,36 @@ export function readProcesses(
   descriptorBudget: number,
   sharing: Partial<Sharing> = {},
 ): { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number } {
-  const { threads, from, chunk: CHUNK, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
-  const shared = threads > 1 && pids.length >= from ? startWorker(script, pids, CHUNK, wants, descriptorBudget) : null;
-  if (shared === null) {
-    const budget = DescriptorBudget.of(descriptorBudget);
-    return { readings: pids.map((pid) => readProcess(SYSTEM_FILES, pid, wants, budget)), descriptorsLeft: budget.left(), byWorker: 0 };
-  }
-  const { worker, port, control, budget } = shared;
+  const { threads, worthMs, chunk: size, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
+  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const budget = new DescriptorBudget(new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)));
+  budget.cell[0] = descriptorBudget;
   const readings: ProcessReading[] = new Array(pids.length);
-  const chunks = Math.ceil(pids.length / CHUNK);
+  const chunks = Math.ceil(pids.length / size);
   const readChunk = (chunk: number): void => {
-    for (let i = chunk * CHUNK; i < Math.min((chunk + 1) * CHUNK, pids.length); i++) readings[i] = readProcess(SYSTEM_FILES, pids[i]!, wants, budget);
+    for (let i = chunk * size; i < Math.min((chunk + 1) * size, pids.length); i++) readings[i] = readProcess(SYSTEM_FILES, pids[i]!, wants, budget);
   };
+  const data = { pids, chunk: size, wants, control: control.buffer as SharedArrayBuffer, budget: budget.cell.buffer as SharedArrayBuffer };
+  // One worker at most, started at once or once the reading shows it worth it.
+  let shared = threads > 1 && worthMs === 0 ? startWorker(script, data) : null;
+  let sharable = threads > 1 && worthMs > 0;
+  if (shared !== null && workerFirst) Atomics.wait(control, POSTED, 0, silenceMs);
   const done = new Set<number>();
-  let byWorker = 0;
-  if (workerFirst) Atomics.wait(control, POSTED, 0, silenceMs);
+  const start = performance.now();
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {
     readChunk(chunk);
     done.add(chunk);
+    if (!sharable) continue;
+    const spent = performance.now() - start;
+    if (spent >= 10 && (spent / done.size) * (chunks - chunk - 1) >= worthMs) {
+      shared = startWorker(script, data);
+      sharable = false;
+    }
   }
+  if (shared === null) return { readings, descriptorsLeft: budget.left(), byWorker: 0 };
+  const { worker, port } = shared;
   // The worker took the others: wait for them, or read them here where it falls silent.
+  let byWorker = 0;
   let beat = Atomics.load(control, BEAT);
   let heard = performance.now();
   while (done.size < chunks) {
@@ -102,7 +114,7 @@ export function readProcesses(
     if (message !== undefined) {
       if (!done.has(message.chunk)) {
         if ('readings' in message) {
-          message.readings.forEach((reading, i) => (readings[message.chunk * CHUNK + i] = revive(reading)));
+          message.readings.forEach((reading, i) => (readings[message.chunk * size + i] = revive(reading)));
           byWorker += message.readings.length;
         } else readChunk(message.chunk);
         done.add(message.chunk);
@@ -121,22 +133,13 @@ export function readProcesses(
   return { readings, descriptorsLeft: budget.left(), byWorker };
 }
 
-function startWorker(
-  script: string,
-  pids: readonly string[],
-  chunk: number,
-  wants: Wants,
-  descriptorBudget: number,
-): { worker: Worker; port: MessagePort; control: Int32Array; budget: DescriptorBudget } | null {
-  const control = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
-  const budget = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  new Int32Array(budget)[0] = descriptorBudget;
+/** A worker reading from the shared counters; null where no thread is to be had. */
+function startWorker(script: string, data: Omit<WorkerData, 'port'>): { worker: Worker; port: MessagePort } | null {
   const { port1, port2 } = new MessageChannel();
-  const data: WorkerData = { pids, chunk, wants, control, budget, port: port2 };
   let worker: Worker;
   try {
     // An empty environment, like the FFI library's loading: nothing from the caller's steers it.
-    worker = new Worker(script, { workerData: data, transferList: [port2], env: {}, stdout: false, stderr: false });
+    worker = new Worker(script, { workerData: { ...data, port: port2 } satisfies WorkerData, transferList: [port2], env: {}, stdout: false, stderr: false });
   } catch {
     // No thread to be had (a limit on tasks, say): this one reads them all.
     port1.close();
@@ -145,7 +148,7 @@ function startWorker(
   worker.unref();
   // A worker that fails says so by message; a crash of its own would only end it.
   worker.on('error', () => {});
-  return { worker, port: port1, control: new Int32Array(control), budget: new DescriptorBudget(new Int32Array(budget)) };
+  return { worker, port: port1 };
 }
 
 /** The worker's side: takes chunks until none is left, posting each chunk's readings. */

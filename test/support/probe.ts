@@ -94,7 +94,7 @@ async function sharedReading(): Promise<void> {
       return pass;
     },
   };
-  const shared = renderJson(discover(counting, { ...options, sharing: { threads: 2, from: 1, chunk: 1, workerFirst: true } }), names);
+  const shared = renderJson(discover(counting, { ...options, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } }), names);
   process.stdout.write(JSON.stringify({ byWorker, alone, shared }));
 }
 

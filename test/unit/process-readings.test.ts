@@ -178,16 +178,16 @@ describe('the pass shared with a worker thread', () => {
   const worker = (name: string): string => path.join(__dirname, '..', 'support', `${name}.js`);
 
   it('reads the chunks of a worker that fails them', () => {
-    const pass = readProcesses(pids, wants, 0, { threads: 2, from: 1, chunk: 3, workerFirst: true, script: worker('failing-worker') });
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, script: worker('failing-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
   });
 
   it('reads the chunk of a worker that falls silent', () => {
-    const pass = readProcesses(pids, wants, 0, { threads: 2, from: 1, chunk: 3, workerFirst: true, silenceMs: 200, script: worker('silent-worker') });
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, silenceMs: 200, script: worker('silent-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
   });
 
-  it('starts no worker below its threshold', () => {
+  it('starts no worker where the reading is short', () => {
     assert.equal(readProcesses(pids, wants, 0, { threads: 2, script: worker('no-such-worker') }).byWorker, 0);
   });
 });

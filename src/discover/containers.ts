@@ -27,12 +27,21 @@ interface Read {
 export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   const text = d.kernel.processText();
   const read = new Map<number, Read>();
+  // Processes side by side often share one command line, read once (process-text.ts): one
+  // that names no runtime is looked at once.
+  const unrecognised = new WeakSet<readonly string[]>();
+  const commandOf = (args: readonly string[], pid: number): CommandMatch | null => {
+    if (unrecognised.has(args)) return null;
+    const match = recogniseCommand(args, pid);
+    if (match === null) unrecognised.add(args);
+    return match;
+  };
   for (const ns of d.placed) {
     for (const pid of ns.pids) {
       const { cgroup, cmdline } = d.readings.get(pid) ?? {};
       const args = cmdline === undefined || couldNotRead(cmdline) ? null : cmdline;
       const cgroups = cgroup === undefined || couldNotRead(cgroup) ? null : text.cgroupsOf(cgroup);
-      read.set(pid, { cgroups, cmdline: args, command: args === null ? null : recogniseCommand(args, pid) });
+      read.set(pid, { cgroups, cmdline: args, command: args === null ? null : commandOf(args, pid) });
     }
   }
 

@@ -4,7 +4,7 @@
 // line; a delegated cgroup is named by its user), so every read is bounded: no other user's data
 // decides how much memory the tool takes.
 import * as fs from 'node:fs';
-import { couldNotRead, O_READ, readBounded, readProcessFile as readProcFile, type CouldNotRead } from './procfs';
+import { couldNotRead, O_READ, readBounded, readProcessFile, type CouldNotRead } from './procfs';
 
 /** Most of a command line that is read: Linux allows far more (ARG_MAX), which nobody needs to see. */
 export const CMDLINE_LIMIT = 64 * 1024;
@@ -22,17 +22,12 @@ export interface ProcessCgroups {
 }
 
 /**
- * /proc/PID/cgroup. A cgroup's name may hold a newline (whoever may make it chooses it), so a
- * line that does not begin "ID:CONTROLLERS:" continues the path of the line before.
+ * /proc/PID/cgroup as it reads, parsed by cgroupsOf. A cgroup's name may hold a newline (whoever
+ * may make it chooses it), so a line that does not begin "ID:CONTROLLERS:" continues the path of
+ * the line before.
  */
-export function readCgroups(pid: number): ProcessCgroups | CouldNotRead {
-  const text = readCgroupText(pid);
-  return couldNotRead(text) ? text : cgroupsOf(text);
-}
-
-/** /proc/PID/cgroup as it reads: cgroupsOf parses it. */
 export function readCgroupText(pid: number): string | CouldNotRead {
-  const read = readProcFile(pid, 'cgroup', CGROUP_LIMIT);
+  const read = readProcessFile(pid, 'cgroup', CGROUP_LIMIT, 'one read');
   return couldNotRead(read) ? read : lastCgroup.decode(read.bytes, (bytes) => bytes.toString('utf8'));
 }
 
@@ -90,7 +85,7 @@ function parseCgroups(text: string): ProcessCgroups {
  * thread. A process may rewrite it (the LXC monitor writes "[lxc monitor] PATH NAME").
  */
 export function readCmdline(pid: number): readonly string[] | CouldNotRead {
-  const read = readProcFile(pid, 'cmdline', CMDLINE_LIMIT);
+  const read = readProcessFile(pid, 'cmdline', CMDLINE_LIMIT, 'one read');
   if (couldNotRead(read)) return read;
   if (read.bytes.length === 0) return [];
   const { more } = read;
@@ -115,7 +110,7 @@ export interface ProcessStat {
 
 /** One read of /proc/PID/stat: the process's name, its parent and how many threads it has. */
 export function readStat(pid: number): ProcessStat | CouldNotRead {
-  const read = readProcFile(pid, 'stat', STAT_LIMIT);
+  const read = readProcessFile(pid, 'stat', STAT_LIMIT, 'one read');
   return couldNotRead(read) ? read : parseStat(read.bytes);
 }
 
@@ -175,7 +170,7 @@ export function readRootStateFile(path: string, limit: number): string | null {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== 0 || st.size > limit) return null;
-    const read = readBounded(fd, limit, false);
+    const read = readBounded(fd, limit, 'to the end');
     return read.more ? null : read.bytes.toString('utf8');
   } catch {
     return null;

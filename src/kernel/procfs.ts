@@ -180,7 +180,7 @@ const TYPES = new Set<string>(NAMESPACE_TYPES);
 
 /** A namespace's type and inode from the text of a link to it ("net:[4026532008]"), or null. */
 export function parseNamespaceLink(text: string): NamespaceLink | null {
-  // Called for every link a pass reads, most of them paths: no regular expression.
+  // Called for every link a pass reads, most of them paths: no alternation of every type.
   const colon = text.indexOf(':[');
   if (colon < 0 || !text.endsWith(']') || !TYPES.has(text.slice(0, colon))) return null;
   const digits = text.slice(colon + 2, -1);
@@ -268,12 +268,17 @@ const READ_LIMIT = 64 * 1024;
 let shared: Buffer | undefined;
 
 /**
- * Up to `limit` bytes of a file, and whether it had more; the answer is valid until the next
- * read. procfs writes a file whole, or as much of it as was asked, in one read(2) (seq_file, and
- * the command line's reader, stop short only at the end): there, `shortReadEnds` spares the
- * read(2) that would answer 0.
+ * How a file of /proc/PID ends. `one read`: the kernel writes it whole into one read(2) of any
+ * size (the files of one record, single_open's: stat, cgroup; and cmdline, read page after page
+ * until the read is full), so a shorter answer is the end, and the read(2) that would answer 0
+ * is spared. `to the end`: the others, written a record at a time and at most a page a read
+ * (uid_map and gid_map: 340 lines of 33 bytes come in 4,092-byte reads), read until read(2)
+ * answers 0.
  */
-export function readBounded(fd: number, limit: number, shortReadEnds: boolean): { bytes: Buffer; more: boolean } {
+export type ProcessFileEnd = 'one read' | 'to the end';
+
+/** Up to `limit` bytes of a file, and whether it had more; the answer is valid until the next read. */
+export function readBounded(fd: number, limit: number, end: ProcessFileEnd): { bytes: Buffer; more: boolean } {
   shared ??= Buffer.allocUnsafe(READ_LIMIT + 1);
   const buffer = limit + 1 <= shared.length ? shared : Buffer.allocUnsafe(limit + 1);
   let length = 0;
@@ -282,13 +287,13 @@ export function readBounded(fd: number, limit: number, shortReadEnds: boolean): 
     const asked = limit + 1 - length;
     const n = fs.readSync(fd, buffer, length, asked, null);
     length += n;
-    if (n === 0 || length > limit || (shortReadEnds && n < asked)) break;
+    if (n === 0 || length > limit || (end === 'one read' && n < asked)) break;
   }
   return { bytes: buffer.subarray(0, Math.min(length, limit)), more: length > limit };
 }
 
 /** Up to `limit` bytes of /proc/PID/FILE, as readBounded gives them. */
-export function readProcessFile(pid: number | 'self', file: string, limit: number): { bytes: Buffer; more: boolean } | CouldNotRead {
+export function readProcessFile(pid: number | 'self', file: string, limit: number, end: ProcessFileEnd): { bytes: Buffer; more: boolean } | CouldNotRead {
   let fd: number;
   try {
     fd = fs.openSync(`${PROC}/${pid}/${file}`, O_READ);
@@ -296,7 +301,7 @@ export function readProcessFile(pid: number | 'self', file: string, limit: numbe
     return whyUnreadable(error, pid);
   }
   try {
-    return readBounded(fd, limit, true);
+    return readBounded(fd, limit, end);
   } catch (error) {
     return whyUnreadable(error, pid);
   } finally {
@@ -309,7 +314,7 @@ export function readProcessFile(pid: number | 'self', file: string, limit: numbe
  * outside as seen from the reader's namespace; at most 340 lines (Linux 4.15) of 34 bytes.
  */
 export function readIdMap(pid: number | 'self', which: 'uid' | 'gid'): IdMapRange[] | CouldNotRead {
-  const read = readProcessFile(pid, `${which}_map`, 16 * 1024);
+  const read = readProcessFile(pid, `${which}_map`, 16 * 1024, 'to the end');
   if (couldNotRead(read)) return read;
   const text = read.bytes.toString('latin1');
   const ranges: IdMapRange[] = [];

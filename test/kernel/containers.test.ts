@@ -232,4 +232,22 @@ describe('the host-root marks on real maps', { skip: NEEDS_ROOT }, () => {
     assert.match(tree, new RegExp(`${hostRoot.ino}\\x1b\\[0m.*\\x1b\\[31mmaps host root\\x1b\\[0m  \\x1b\\[31mmaps host root group\\x1b\\[0m`));
     assert.doesNotMatch(tree.split('\n').find((line) => line.includes(String(shifted.ino)))!, /maps host root/);
   });
+
+  it('reads a map of 340 lines whole, and flags the host root in its last line', () => {
+    // The kernel writes a map a line at a time, at most a page a read: 340 lines of 33 bytes
+    // take three reads. Written in one write(2) of short lines, as the kernel requires.
+    const map = `awk 'BEGIN { for (i = 0; i < 339; i++) printf "%d %d 1\\n", i, 1000 + 2 * i; print "400 0 1" }'`;
+    const facts = inPidNamespace({
+      setup:
+        'unshare -U sleep infinity & L=$!; untilNamespaceOf $L; ' +
+        `for f in uid_map gid_map; do ${map} | dd of=/proc/$L/$f bs=8192 iflag=fullblock 2>/dev/null; done; fact long $L`,
+      runs: [JSON_RUN],
+    });
+    const long = namespaceOf(document(facts), Number(facts.extra.get('long')))!;
+    for (const map of [long.uidMap!, long.gidMap!]) {
+      assert.equal(map.length, 340);
+      assert.deepEqual([map[1], map[339]], [{ inside: 1, outside: 1002, count: 1 }, { inside: 400, outside: 0, count: 1 }]);
+    }
+    assert.deepEqual([long.mapsHostRoot, long.mapsHostRootGroup], [true, true]);
+  });
 });

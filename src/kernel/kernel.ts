@@ -68,7 +68,6 @@ export function readInOrder(files: () => ProcessFiles): ReadProcesses {
   };
 }
 
-
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
 export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;

@@ -1,6 +1,7 @@
 // One pass over each process: every file of /proc/PID that the views read, read together, so
 // that the reads of many processes can be shared between threads (reading-threads.ts). What is
-// read depends on what the run shows (Wants). A read that fails is recorded, never thrown.
+// read depends on what the run shows (Wants). A read that fails is recorded, not thrown (but for
+// EMFILE and ENFILE, which end the run: whyUnreadable).
 import { OWNABLE_TYPES, type NamespaceType } from '../model';
 import type * as processText from './process-text';
 import type { ProcessStat } from './process-text';

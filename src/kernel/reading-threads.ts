@@ -7,9 +7,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { processFiles, readProcess, revive, DescriptorBudget, type ProcessFiles, type ProcessReading, type Wants } from './process-readings';
+import {
+  DescriptorBudget,
+  OVER_BUDGET,
+  processFiles,
+  readProcess,
+  readTable,
+  revive,
+  type ProcessFiles,
+  type ProcessReading,
+  type Wants,
+} from './process-readings';
 import * as processText from './process-text';
 import * as procfs from './procfs';
+import { couldNotRead } from './procfs';
 
 /** The files of the running kernel. */
 const SYSTEM_FILES: ProcessFiles = processFiles(procfs, processText);
@@ -22,7 +33,7 @@ setFlagsFromString('--semi-space-growth-factor=1');
 
 /** How the reading is shared between threads. */
 export interface Sharing {
-  /** Threads that read, at most (1: this one alone); by default one a core. */
+  /** 1: this thread reads alone; more: a worker may read beside it (by default, where there is more than one core). */
   readonly threads: number;
   /**
    * A worker is started once this thread, 10 ms into the reading, expects to need this long for
@@ -51,10 +62,11 @@ const SHARING: Sharing = {
   script: path.join(__dirname, 'reading-worker.js'),
 };
 
-/** The shared counters: the next chunk to take, chunks the worker has posted, its heartbeat. */
+/** The shared counters: the next chunk to take, chunks the worker has posted, its heartbeat, whether it has ended. */
 export const NEXT = 0;
 export const POSTED = 1;
 const BEAT = 2;
+const GONE = 3;
 
 export interface WorkerData {
   readonly pids: readonly string[];
@@ -76,7 +88,7 @@ export function readProcesses(
   sharing: Partial<Sharing> = {},
 ): { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number } {
   const { threads, worthMs, chunk: size, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
-  const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const budget = new DescriptorBudget(new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)));
   budget.cell[0] = descriptorBudget;
   const readings: ProcessReading[] = new Array(pids.length);
@@ -108,8 +120,10 @@ export function readProcesses(
   let beat = Atomics.load(control, BEAT);
   let heard = performance.now();
   while (done.size < chunks) {
-    // Looked at before the port: a chunk posted after it wakes the wait below at once.
+    // Looked at before the port: a chunk posted after it wakes the wait below at once, and all
+    // that a worker posted before it ended is in the port.
     const posted = Atomics.load(control, POSTED);
+    const gone = Atomics.load(control, GONE) === 1;
     const message = receiveMessageOnPort(port)?.message as ChunkMessage | undefined;
     if (message !== undefined) {
       if (!done.has(message.chunk)) {
@@ -121,16 +135,34 @@ export function readProcesses(
       }
       continue;
     }
-    Atomics.wait(control, POSTED, posted, 50);
+    if (!gone) Atomics.wait(control, POSTED, posted, 50);
     const now = Atomics.load(control, BEAT);
     if (now !== beat) [beat, heard] = [now, performance.now()];
-    else if (performance.now() - heard > silenceMs) {
+    else if (gone || performance.now() - heard > silenceMs) {
       for (let chunk = 0; chunk < chunks; chunk++) if (!done.has(chunk)) (readChunk(chunk), done.add(chunk));
     }
   }
   port.close();
   void worker.terminate();
-  return { readings, descriptorsLeft: budget.left(), byWorker };
+  const descriptorsLeft = budget.left() > 0 ? budget.left() : dealInPidOrder(readings, descriptorBudget, SYSTEM_FILES);
+  return { readings, descriptorsLeft, byWorker };
+}
+
+/**
+ * Where the descriptor budget ran out while two threads read, which tables it cut depended on
+ * which thread got there first: the budget is dealt again in PID order, as one thread would have
+ * dealt it, and only the tables whose share that changes are read again. Returns what is left.
+ */
+export function dealInPidOrder(readings: ProcessReading[], descriptorBudget: number, files: ProcessFiles): number {
+  const budget = DescriptorBudget.of(descriptorBudget);
+  readings.forEach((reading, i) => {
+    const table = reading.descriptors;
+    if (couldNotRead(reading.user) || table === undefined || couldNotRead(table)) return;
+    const whole = table !== OVER_BUDGET && table.read === table.listed;
+    if (whole && table.listed <= budget.left()) budget.take(table.listed);
+    else readings[i] = { ...reading, descriptors: readTable(files, reading.pid, budget) };
+  });
+  return budget.left();
 }
 
 /** A worker reading from the shared counters; null where no thread is to be had. */
@@ -151,9 +183,18 @@ function startWorker(script: string, data: Omit<WorkerData, 'port'>): { worker: 
   return { worker, port: port1 };
 }
 
+/** In a worker: marks it ended when it ends, however it ends, and wakes the main thread. */
+export function sayWhenGone(control: Int32Array): void {
+  process.on('exit', () => {
+    Atomics.store(control, GONE, 1);
+    Atomics.notify(control, POSTED);
+  });
+}
+
 /** The worker's side: takes chunks until none is left, posting each chunk's readings. */
 export function readAsWorker({ pids, chunk: CHUNK, wants, control: controlBuffer, budget: budgetBuffer, port }: WorkerData): void {
   const control = new Int32Array(controlBuffer);
+  sayWhenGone(control);
   const budget = new DescriptorBudget(new Int32Array(budgetBuffer));
   const chunks = Math.ceil(pids.length / CHUNK);
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {

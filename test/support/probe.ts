@@ -98,10 +98,19 @@ async function sharedReading(): Promise<void> {
   process.stdout.write(JSON.stringify({ byWorker, alone, shared }));
 }
 
+/** One views' scan shared with a worker from the first process on, the worker first; this process's PID written 0. */
+function sharedOnce(): void {
+  const options = { details: true, holders: true, containers: true };
+  const kernel = systemKernel('koffi');
+  const json = renderJson(discover(kernel, { ...options, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } }), readUserNames());
+  process.stdout.write(json.replace(new RegExp(`\\b${process.pid}\\b`, 'g'), '0'));
+}
+
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'fds') countDescriptors();
 else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
 else if (mode === 'exhausted') exhausted();
 else if (mode === 'both-views') bothViews();
 else if (mode === 'shared-reading') void sharedReading();
+else if (mode === 'shared-once') sharedOnce();
 else throw new Error(`unknown probe mode ${mode}`);

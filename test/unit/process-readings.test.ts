@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type Wants } from '../../src/kernel/process-readings';
+import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type ProcessReading, type Wants } from '../../src/kernel/process-readings';
 import { parseStat, readCmdline, readStat } from '../../src/kernel/process-text';
 import { CouldNotRead, parseNamespaceLink, readBounded } from '../../src/kernel/procfs';
-import { readProcesses } from '../../src/kernel/reading-threads';
+import { dealInPidOrder, readProcesses } from '../../src/kernel/reading-threads';
 
 const ALL: Wants = { holders: true, stat: true, text: true };
 
@@ -187,6 +187,30 @@ describe('the pass shared with a worker thread', () => {
   it('reads the chunk of a worker that falls silent', () => {
     const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, silenceMs: 200, script: worker('silent-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
+  });
+
+  it('reads at once the chunk of a worker that ends without posting it', { timeout: 30_000 }, () => {
+    // Were the end not noticed, the silence of a minute would outlast the test's timeout.
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, silenceMs: 60_000, script: worker('exiting-worker') });
+    assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
+  });
+
+  it('deals a spent budget again in PID order, whichever thread read which table first', () => {
+    // PIDs 1, 2 and 3 hold 300,000, 300,000 and 5 descriptors; the worker read 2 first.
+    const held: Record<number, number> = { 1: 300_000, 2: 300_000, 3: 5 };
+    const { files: f } = files();
+    const counting = { ...f, listDescriptors: (pid: number) => Array.from({ length: held[pid]! }, (_, fd) => String(fd)), descriptorTarget: () => null };
+    const table = (listed: number, read: number) => ({ namespaces: [], sockets: { fds: [], inos: [] }, listed, read });
+    const raced: ProcessReading[] = [
+      { pid: 1, user: 1, descriptors: table(300_000, 200_000) },
+      { pid: 2, user: 1, descriptors: table(300_000, 300_000) },
+      { pid: 3, user: 1, descriptors: OVER_BUDGET },
+    ];
+    const left = dealInPidOrder(raced, 500_000, counting);
+    const inOrder = DescriptorBudget.of(500_000);
+    const oneThread = ['1', '2', '3'].map((pid) => readProcess(counting, pid, { holders: true, stat: false, text: false }, inOrder).descriptors);
+    assert.deepEqual([raced.map((r) => r.descriptors), left], [oneThread, 0]);
+    assert.deepEqual(oneThread, [table(300_000, 300_000), table(300_000, 200_000), OVER_BUDGET]);
   });
 
   it('starts no worker where the reading is short', () => {

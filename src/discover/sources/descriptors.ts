@@ -3,7 +3,9 @@
 // /proc/PID/task/TID/fd). Reading a link opens nothing; a new namespace is taken with
 // pidfd_getfd(2), never by path. A process may hold any number of descriptors of one
 // namespace: they become one holder with the numbers as ranges, and a run reads at most
-// DESCRIPTOR_BUDGET links in all. Sockets met on the way are left for the sockets source.
+// DESCRIPTOR_BUDGET links in all: the processes' tables first, in PID order (step 1's pass reads
+// them), then the tables of threads that have their own. Sockets met on the way are left for the
+// sockets source.
 import { DescriptorBudget, OVER_BUDGET, readTable, type DescriptorTable } from '../../kernel/process-readings';
 import { couldNotRead, type CouldNotRead, type NamespaceLink } from '../../kernel/procfs';
 import { CANNOT_COMPARE } from '../../kernel/tasks';
@@ -12,7 +14,6 @@ import { held } from '../held';
 import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
 import { DESCRIPTOR_BUDGET, firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
 
-export { DESCRIPTOR_BUDGET } from '../state';
 
 export const descriptors: HolderSource = (d) => {
   // What the pass left of the budget, for the tables of threads that have their own.

@@ -4,12 +4,11 @@ import { LINKS } from '../../kernel/process-readings';
 import { held } from '../held';
 import type { HolderSource } from '../state';
 
-const OWN = LINKS.filter(({ file, type }) => file === type);
-
 export const namespaceLinks: HolderSource = (d) => ({ pid, own, reading }) => {
-  OWN.forEach(({ type }, i) => {
+  LINKS.forEach(({ file, type }, i) => {
     const ino = reading.links![i]!;
-    if (ino === 0) return;
+    // The for_children links are the next source's.
+    if (file !== type || ino === 0) return;
     own.set(type, ino);
     held(d, { type, ino }, { kind: 'process', pid }, () => d.kernel.procfs.openOwnNamespace(pid, type));
   });

@@ -125,13 +125,17 @@ export class Discovery {
 
   /** The namespace of another type that `link` names, if met before: a lookup on every link read. */
   ownedOf(link: NamespaceLink): OwnedEntry | undefined {
-    const entry = this.owned.get(link.ino);
-    return entry === undefined || entry.namespace.type === link.type ? entry : this.owned.get(`${link.type}:${link.ino}`);
+    return this.owned.get(this.ownedKey(link));
   }
 
   fileOwned(link: NamespaceLink, entry: OwnedEntry): void {
+    this.owned.set(this.ownedKey(link), entry);
+  }
+
+  /** The inode, unless a namespace of another type met before holds it. */
+  private ownedKey(link: NamespaceLink): number | string {
     const other = this.owned.get(link.ino);
-    this.owned.set(other === undefined || other.namespace.type === link.type ? link.ino : `${link.type}:${link.ino}`, entry);
+    return other === undefined || other.namespace.type === link.type ? link.ino : `${link.type}:${link.ino}`;
   }
 
   /** A namespace named by `link` that `holder` keeps alive, but that could not be opened safely. */

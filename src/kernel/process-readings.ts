@@ -89,8 +89,11 @@ export const processFiles = (p: typeof procfs, text: typeof processText): Proces
 export class DescriptorBudget {
   constructor(readonly cell: Int32Array) {}
 
-  static of(count: number): DescriptorBudget {
-    return new DescriptorBudget(new Int32Array([count]));
+  /** A budget of `count` links, in memory that threads may share where `shared`. */
+  static of(count: number, shared = false): DescriptorBudget {
+    const cell = new Int32Array(shared ? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    cell[0] = count;
+    return new DescriptorBudget(cell);
   }
 
   left(): number {

@@ -80,6 +80,16 @@ export interface WorkerData {
 /** What the worker posts: the readings of one chunk, or why it could not read them. */
 export type ChunkMessage = { readonly chunk: number; readonly readings: ProcessReading[] } | { readonly chunk: number; readonly failed: string };
 
+/** The readings of chunk `chunk` of the PIDs; a worker counts each on its heartbeat in `control`. */
+function readChunk(chunk: number, size: number, pids: readonly string[], wants: Wants, budget: DescriptorBudget, control?: Int32Array): ProcessReading[] {
+  const read: ProcessReading[] = [];
+  for (let i = chunk * size; i < Math.min((chunk + 1) * size, pids.length); i++) {
+    read.push(readProcess(SYSTEM_FILES, pids[i]!, wants, budget));
+    if (control !== undefined) Atomics.add(control, BEAT, 1);
+  }
+  return read;
+}
+
 /** Every process's reading, in the order of `pids`; what is left of the descriptor budget; how many the worker read. */
 export function readProcesses(
   pids: readonly string[],
@@ -89,13 +99,11 @@ export function readProcesses(
 ): { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number } {
   const { threads, worthMs, chunk: size, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  const budget = new DescriptorBudget(new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)));
-  budget.cell[0] = descriptorBudget;
+  const budget = DescriptorBudget.of(descriptorBudget, true);
   const readings: ProcessReading[] = new Array(pids.length);
   const chunks = Math.ceil(pids.length / size);
-  const readChunk = (chunk: number): void => {
-    for (let i = chunk * size; i < Math.min((chunk + 1) * size, pids.length); i++) readings[i] = readProcess(SYSTEM_FILES, pids[i]!, wants, budget);
-  };
+  const store = (chunk: number, read: readonly ProcessReading[]): void => read.forEach((reading, i) => (readings[chunk * size + i] = reading));
+  const readHere = (chunk: number): void => store(chunk, readChunk(chunk, size, pids, wants, budget));
   const data = { pids, chunk: size, wants, control: control.buffer as SharedArrayBuffer, budget: budget.cell.buffer as SharedArrayBuffer };
   // One worker at most, started at once or once the reading shows it worth it.
   let shared = threads > 1 && worthMs === 0 ? startWorker(script, data) : null;
@@ -104,7 +112,7 @@ export function readProcesses(
   const done = new Set<number>();
   const start = performance.now();
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {
-    readChunk(chunk);
+    readHere(chunk);
     done.add(chunk);
     if (!sharable) continue;
     const spent = performance.now() - start;
@@ -128,9 +136,9 @@ export function readProcesses(
     if (message !== undefined) {
       if (!done.has(message.chunk)) {
         if ('readings' in message) {
-          message.readings.forEach((reading, i) => (readings[message.chunk * size + i] = revive(reading)));
+          store(message.chunk, message.readings.map(revive));
           byWorker += message.readings.length;
-        } else readChunk(message.chunk);
+        } else readHere(message.chunk);
         done.add(message.chunk);
       }
       continue;
@@ -139,7 +147,7 @@ export function readProcesses(
     const now = Atomics.load(control, BEAT);
     if (now !== beat) [beat, heard] = [now, performance.now()];
     else if (gone || performance.now() - heard > silenceMs) {
-      for (let chunk = 0; chunk < chunks; chunk++) if (!done.has(chunk)) (readChunk(chunk), done.add(chunk));
+      for (let chunk = 0; chunk < chunks; chunk++) if (!done.has(chunk)) (readHere(chunk), done.add(chunk));
     }
   }
   port.close();
@@ -200,12 +208,7 @@ export function readAsWorker({ pids, chunk: CHUNK, wants, control: controlBuffer
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {
     let message: ChunkMessage;
     try {
-      const readings: ProcessReading[] = [];
-      for (let i = chunk * CHUNK; i < Math.min((chunk + 1) * CHUNK, pids.length); i++) {
-        readings.push(readProcess(SYSTEM_FILES, pids[i]!, wants, budget));
-        Atomics.add(control, BEAT, 1);
-      }
-      message = { chunk, readings };
+      message = { chunk, readings: readChunk(chunk, CHUNK, pids, wants, budget, control) };
     } catch (error) {
       message = { chunk, failed: String(error) };
     }

@@ -128,13 +128,8 @@ export function* jsonChunks(tree: NamespaceTree, names: UserNames): Generator<st
       ...(details?.owned != null ? { owned: details.owned.map(ownedJson) } : {}),
     };
     const inner = indent + '  ';
-    // Its keys in one JSON.stringify, the closing brace left off for "children"; in parts where
-    // it holds a long list.
-    if (big(own)) yield* stringifyChunks(own, indent, false);
-    else {
-      const text = stringify(own, indent);
-      yield text.slice(0, -1 - indent.length - 1);
-    }
+    // Its keys, the closing brace left off for "children".
+    yield* stringifyChunks(own, indent, false);
     yield `,\n${inner}"children": `;
     yield* list(ns.children, inner, (child, at) => namespace(child, level + 1, at));
     yield `\n${indent}}`;
@@ -175,7 +170,11 @@ const big = (value: unknown): boolean =>
  * object's closing brace left off where `close` is false.
  */
 function* stringifyChunks(value: unknown, indent: string, close = true): Generator<string> {
-  if (close && !big(value)) return yield stringify(value, indent);
+  if (!big(value)) {
+    // One JSON.stringify; an object left open loses its "\n" + indent + "}".
+    const text = stringify(value, indent);
+    return yield close ? text : text.slice(0, -(indent.length + 2));
+  }
   const inner = indent + '  ';
   if (Array.isArray(value)) {
     if (value.length === 0) return yield '[]';

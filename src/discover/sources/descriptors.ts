@@ -37,14 +37,7 @@ export const descriptors: HolderSource = (d) => {
     socketFds.forEach((fd, i) => visit.sockets.push({ fd, socket: inos[i]!, ...(tid === undefined ? {} : { tid }) }));
     for (const { type, ino, fds: numbers } of table.namespaces) {
       const link = { type, ino };
-      numbers.sort((a, b) => a - b);
-      const first = numbers[0]!;
-      const where = tid === undefined ? {} : { tid };
-      const holder: Holder =
-        numbers.length === 1
-          ? { kind: 'fd', pid, ...where, fd: first }
-          : { kind: 'fd', pid, ...where, fd: first, fds: asRanges(numbers), count: numbers.length };
-      held(d, link, holder, () => takeAny(d, pid, numbers, link, tid));
+      held(d, link, descriptorsHolder('fd', pid, numbers, tid), () => takeAny(d, pid, numbers, link, tid));
     }
   };
   return (visit) => {
@@ -83,8 +76,17 @@ function takeAny(d: Discovery, pid: number, numbers: readonly number[], link: Na
   return taken;
 }
 
+/** Descriptors `numbers` of one table (sorted here) as one holder: the lowest, and where there are more, all of them as ranges. */
+export function descriptorsHolder(kind: 'fd' | 'socket', pid: number, numbers: number[], tid?: number): Holder {
+  numbers.sort((a, b) => a - b);
+  const where = tid === undefined ? {} : { tid };
+  return numbers.length === 1
+    ? { kind, pid, ...where, fd: numbers[0]! }
+    : { kind, pid, ...where, fd: numbers[0]!, fds: asRanges(numbers), count: numbers.length };
+}
+
 /** Sorted numbers as ranges: [3, 4, 5, 9] is "3-5,9". */
-export function asRanges(sorted: readonly number[]): string {
+function asRanges(sorted: readonly number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;

@@ -6,10 +6,9 @@
 import { CHANGED, isOpen, NotTheNamespace } from '../../kernel/namespace-files';
 import { couldNotRead } from '../../kernel/procfs';
 import { NO_SOCKET_NAMESPACES, type OpenTask } from '../../kernel/sockets';
-import type { Holder } from '../../model';
 import { held } from '../held';
 import type { Discovery, HolderSource, SocketDescriptor } from '../state';
-import { asRanges } from './descriptors';
+import { descriptorsHolder } from './descriptors';
 
 const NO_SIOCGSKNS =
   "this kernel cannot tell a socket's network namespace (SIOCGSKNS, Linux 4.9, on a descriptor taken with pidfd_getfd, 5.6): " +
@@ -53,12 +52,7 @@ export const sockets: HolderSource = (d) => {
         foreign.set(key, entry);
       }
       for (const { net, tid, fds } of foreign.values()) {
-        fds.sort((a, b) => a - b);
-        const where = tid === undefined ? {} : { tid };
-        const holder: Holder =
-          fds.length === 1
-            ? { kind: 'socket', pid: visit.pid, ...where, fd: fds[0]! }
-            : { kind: 'socket', pid: visit.pid, ...where, fd: fds[0]!, fds: asRanges(fds), count: fds.length };
+        const holder = descriptorsHolder('socket', visit.pid, fds, tid);
         // A namespace met first here was opened by ask() and closed; a second ask opens it again.
         held(d, { type: 'net', ino: net }, holder, () => {
           const again = d.kernel.sockets().networkNamespaceOf(taskOf(tid)!, fds[0]!, socketOf(visit.sockets, fds[0]!, tid));

@@ -98,12 +98,15 @@ async function sharedReading(): Promise<void> {
   process.stdout.write(JSON.stringify({ byWorker, alone, shared }));
 }
 
-/** One views' scan shared with a worker from the first process on, the worker first; this process's PID written 0. */
+/**
+ * One views' scan shared with a worker from the first process on, the worker first, of every
+ * process but this one: where this one stands in PID order changes from run to run.
+ */
 function sharedOnce(): void {
-  const options = { details: true, holders: true, containers: true };
   const kernel = systemKernel('koffi');
-  const json = renderJson(discover(kernel, { ...options, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } }), readUserNames());
-  process.stdout.write(json.replace(new RegExp(`\\b${process.pid}\\b`, 'g'), '0'));
+  const others = { ...kernel, procfs: { ...kernel.procfs, listPidEntries: () => kernel.procfs.listPidEntries().filter((pid) => pid !== String(process.pid)) } };
+  const tree = discover(others, { details: true, holders: true, containers: true, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } });
+  process.stdout.write(renderJson(tree, readUserNames()));
 }
 
 const [mode, arg] = process.argv.slice(2);

@@ -11,10 +11,10 @@
 //                                 only the two descriptor fixtures and the cost per descriptor
 //   USERNS_OVERVIEW_ORIGINAL=/path/to/userns_overview npm run bench
 //                                 also the original Go program, built by you
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { inPidNamespace, LAUNCHER, PROJECT, type FixtureSpec } from '../test/support/fixture';
-import type { Measured, MeasureConfig } from './measure';
+import fs from 'node:fs';
+import path from 'node:path';
+import { inPidNamespace, LAUNCHER, PROJECT, type FixtureSpec } from '../test/support/fixture.js';
+import type { Measured, MeasureConfig } from './measure.js';
 
 const RUNS = 7;
 const MEASURE = path.join(__dirname, 'measure.js');

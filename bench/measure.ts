@@ -1,13 +1,13 @@
 // Runs inside a benchmark fixture's PID namespace: times whole commands, interleaved, and the
 // scan alone in this process. Prints one JSON document. Called by bench.ts, not by people.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import { discover } from '../src/discover/discover';
-import { DESCRIPTOR_BUDGET } from '../src/discover/state';
-import { systemKernel } from '../src/kernel/kernel';
-import { listPidEntries } from '../src/kernel/procfs';
-import { readProcesses } from '../src/kernel/reading-threads';
-import { renderCompat } from '../src/render/compat';
+import fs from 'node:fs';
+import { discover } from '../src/discover/discover.js';
+import { DESCRIPTOR_BUDGET } from '../src/discover/state.js';
+import { systemKernel } from '../src/kernel/kernel.js';
+import { listPidEntries } from '../src/kernel/procfs.js';
+import { readProcesses } from '../src/kernel/reading-threads.js';
+import { renderCompat } from '../src/render/compat.js';
 
 export interface MeasureConfig {
   readonly warmup: number;

@@ -1,5 +1,5 @@
 // `npm run stress`: 500 runs of the tool while processes and user namespaces come and go.
-import { runUnderChurn } from '../test/support/churn';
+import { runUnderChurn } from '../test/support/churn.js';
 
 const runs = Number(process.argv[2] ?? 500);
 const outcome = runUnderChurn(runs);

@@ -1,7 +1,7 @@
 // The command line: commander built from the option table, and the mapping of outcomes to exit
 // statuses.
 import type { Command, Help } from 'commander';
-import { ToolFailure } from './failure';
+import { ToolFailure } from './failure.js';
 import {
   DESCRIPTION,
   eachOption,
@@ -14,10 +14,10 @@ import {
   optionsFrom,
   type OptionSpec,
   type Options,
-} from './options';
-import { lazy } from './lazy';
-import { complain, ReaderGone, writeOutput } from './output';
-import { overview } from './overview';
+} from './options.js';
+import { lazy } from './lazy.js';
+import { complain, ReaderGone, writeOutput } from './output.js';
+import { overview } from './overview.js';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 
@@ -25,7 +25,7 @@ export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE };
 // starts about 5 ms sooner without it.
 const commander = lazy(() => require('commander') as typeof import('commander'));
 // Only --help asks how wide the terminal is.
-const outputColumns = (): number => (require('./terminal') as typeof import('./terminal')).outputColumns();
+const outputColumns = (): number => (require('./terminal.js') as typeof import('./terminal.js')).outputColumns();
 
 /** A titled table after the options, folded like them: "Exit status:", "  0  the tree ...". */
 function helpSection(help: Help, title: string, rows: readonly (readonly [string, string])[]): string {

@@ -1,7 +1,7 @@
 // --pid and --container: the namespaces that hold some processes, with their ancestors. A view
 // of the model.
-import { containerMatches } from './containers/recognise';
-import { allNamespaces, type NamespaceTree, type UserNamespace } from './model';
+import { containerMatches } from './containers/recognise.js';
+import { allNamespaces, type NamespaceTree, type UserNamespace } from './model.js';
 
 export interface PidFilterResult {
   readonly tree: NamespaceTree;

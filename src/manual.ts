@@ -3,9 +3,9 @@
 // cannot drift. It lives in src/ (not a scripts/ folder) because tsconfig compiles src/ and the
 // tests import it to check that the committed files are what it renders; the tool never loads it.
 // `npm run manual` writes the files; test/manual.test.ts fails when they are out of date.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { BUILT_IN_OPTIONS, DESCRIPTION, ENVIRONMENT, EXIT_STATUSES, OPTIONS, type Completion } from './options';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BUILT_IN_OPTIONS, DESCRIPTION, ENVIRONMENT, EXIT_STATUSES, OPTIONS, type Completion } from './options.js';
 
 export const MAN_PAGE = 'man/userns-overview.8';
 export const BASH_COMPLETION = 'completion/userns-overview.bash';

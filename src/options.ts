@@ -2,9 +2,9 @@
 // environment variables and the exit statuses. cli.ts builds commander's program and --help from
 // these tables, manual.ts the man page and the shell completion, so none of them can drift.
 // This module must not load commander: a bare run reads its defaults from here.
-import { BACKENDS } from './kernel/backends';
-import { OWNABLE_TYPES } from './model';
-import { VIEW_NAMES, VIEWS } from './views';
+import { BACKENDS } from './kernel/kernel.js';
+import { OWNABLE_TYPES } from './model.js';
+import { VIEW_NAMES, VIEWS } from './views.js';
 
 type OwnableType = (typeof OWNABLE_TYPES)[number];
 

@@ -1,7 +1,7 @@
 // The output and the warnings, through plain write(2) (src/kernel/stdio.ts): a reader that has
 // gone away is not an error, and a failed write is reported once.
-import { ToolFailure } from './failure';
-import { STDERR, STDOUT, writeAll } from './kernel/stdio';
+import { ToolFailure } from './failure.js';
+import { STDERR, STDOUT, writeAll } from './kernel/stdio.js';
 
 /** Large enough that a big document takes few write(2) calls, small enough to bound memory. */
 const CHUNK = 1 << 16;

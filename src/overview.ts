@@ -1,20 +1,20 @@
 // One run of the tool, once the command line is understood: discover, filter, render, write, warn.
-import { discover } from './discover/discover';
-import { ToolFailure } from './failure';
-import { systemKernel } from './kernel/kernel';
-import { checkProcfs } from './kernel/procfs';
-import { lazy } from './lazy';
-import { OWNABLE_TYPES, type NamespaceTree } from './model';
-import type { Options } from './options';
-import { complain, ReaderGone, writeChunks } from './output';
-import { VIEWS, type ViewName } from './views';
+import { discover } from './discover/discover.js';
+import { ToolFailure } from './failure.js';
+import { systemKernel } from './kernel/kernel.js';
+import { checkProcfs } from './kernel/procfs.js';
+import { lazy } from './lazy.js';
+import { OWNABLE_TYPES, type NamespaceTree } from './model.js';
+import type { Options } from './options.js';
+import { complain, ReaderGone, writeChunks } from './output.js';
+import { VIEWS, type ViewName } from './views.js';
 
-const filter = lazy(() => require('./filter') as typeof import('./filter'));
-const inert = (text: string): string => (require('./render/inert') as typeof import('./render/inert')).inert(text);
+const filter = lazy(() => require('./filter.js') as typeof import('./filter.js'));
+const inert = (text: string): string => (require('./render/inert.js') as typeof import('./render/inert.js')).inert(text);
 // A scan with nothing to warn about (the common case) does not load the warnings.
-const warnings = lazy(() => require('./render/warnings') as typeof import('./render/warnings'));
+const warnings = lazy(() => require('./render/warnings.js') as typeof import('./render/warnings.js'));
 // Only the tree view asks what the terminal is.
-const terminal = lazy(() => require('./terminal') as typeof import('./terminal'));
+const terminal = lazy(() => require('./terminal.js') as typeof import('./terminal.js'));
 
 function useColor(options: Options): boolean {
   const when = options.color ?? 'auto';

@@ -1,14 +1,14 @@
 // The output formats, described once: the table drives --format's choices, its help, what
 // discovery gathers, and the rendering.
-import { lazy } from './lazy';
-import type { NamespaceTree, UserNames } from './model';
-import { renderCompat } from './render/compat';
-import type { TreeStyle } from './render/tree';
+import { lazy } from './lazy.js';
+import type { NamespaceTree, UserNames } from './model.js';
+import { renderCompat } from './render/compat.js';
+import type { TreeStyle } from './render/tree.js';
 
 // The other views are loaded when chosen: every module loaded costs the default run start-up.
-const tree = lazy(() => require('./render/tree') as typeof import('./render/tree'));
-const json = lazy(() => require('./render/json') as typeof import('./render/json'));
-const dot = lazy(() => require('./render/dot') as typeof import('./render/dot'));
+const tree = lazy(() => require('./render/tree.js') as typeof import('./render/tree.js'));
+const json = lazy(() => require('./render/json.js') as typeof import('./render/json.js'));
+const dot = lazy(() => require('./render/dot.js') as typeof import('./render/dot.js'));
 
 export interface ViewContext {
   readonly names: () => UserNames;

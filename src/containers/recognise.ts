@@ -3,7 +3,7 @@
 // processes (conmon's -n NAME, nspawn's -M NAME, "[lxc monitor] PATH NAME"). Pure: no /proc
 // here, so every rule is tested on samples from real machines. A name is only ever one that the
 // machine holds; where nothing names the container, its name is null, never guessed.
-import type { Container } from '../model';
+import type { Container } from '../model.js';
 
 /** What a cgroup path says: the innermost container it names, and whether the runtime's part. */
 export interface CgroupMatch {

@@ -8,12 +8,12 @@ import {
   unitOf,
   type CgroupMatch,
   type CommandMatch,
-} from '../containers/recognise';
-import { stateNames } from '../containers/state-files';
-import type { ProcessCgroups } from '../kernel/process-text';
-import { couldNotRead } from '../kernel/procfs';
-import type { Container, ProcessText } from '../model';
-import type { Discovery } from './state';
+} from '../containers/recognise.js';
+import { stateNames } from '../containers/state-files.js';
+import type { ProcessCgroups } from '../kernel/process-text.js';
+import { couldNotRead } from '../kernel/procfs.js';
+import type { Container, ProcessText } from '../model.js';
+import type { Discovery } from './state.js';
 
 /** How far up the parents a sandbox is looked for: deeper than any real chain of sandboxes. */
 const MAX_ANCESTORS = 64;

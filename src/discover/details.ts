@@ -1,9 +1,9 @@
 // Step 4: what the views other than compat show of each namespace: its owner (asked while
 // climbing), its ID maps and its members' names, the namespaces it owns, and whether its maps
 // give anyone the host's root.
-import { couldNotRead } from '../kernel/procfs';
-import { byTypeThenInode, type IdMapRange, type OwnedNamespace, type UserNamespace } from '../model';
-import type { Discovery } from './state';
+import { couldNotRead } from '../kernel/procfs.js';
+import { byTypeThenInode, type IdMapRange, type OwnedNamespace, type UserNamespace } from '../model.js';
+import type { Discovery } from './state.js';
 
 export function discoverDetails(d: Discovery): Map<number, string> {
   const owned = d.options.owned === undefined ? null : ownedByOwner(d);

@@ -3,19 +3,19 @@
 // places (hierarchy), then what else keeps namespaces alive (holders), then what the views
 // show of each (details), then which container each member is in (containers), then what the
 // warnings need to know (viewer).
-import type { Kernel } from '../kernel/kernel';
-import { lazy } from '../lazy';
-import { byTypeThenInode, type NamespaceTree, type OwnedNamespace, type UnplacedNamespace, type Viewer } from '../model';
-import { discoverHierarchy } from './hierarchy';
-import { discoverProcesses } from './processes';
-import { Discovery, type DiscoveryOptions } from './state';
+import type { Kernel } from '../kernel/kernel.js';
+import { lazy } from '../lazy.js';
+import { byTypeThenInode, type NamespaceTree, type OwnedNamespace, type UnplacedNamespace, type Viewer } from '../model.js';
+import { discoverHierarchy } from './hierarchy.js';
+import { discoverProcesses } from './processes.js';
+import { Discovery, type DiscoveryOptions } from './state.js';
 
 // compat needs neither: loading them would only slow its start-up.
-const holdersStep = lazy(() => require('./holders') as typeof import('./holders'));
-const detailsStep = lazy(() => require('./details') as typeof import('./details'));
-const containersStep = lazy(() => require('./containers') as typeof import('./containers'));
+const holdersStep = lazy(() => require('./holders.js') as typeof import('./holders.js'));
+const detailsStep = lazy(() => require('./details.js') as typeof import('./details.js'));
+const containersStep = lazy(() => require('./containers.js') as typeof import('./containers.js'));
 
-export type { DiscoveryOptions } from './state';
+export type { DiscoveryOptions } from './state.js';
 
 export function discover(kernel: Kernel, options: DiscoveryOptions): NamespaceTree {
   const d = new Discovery(kernel, options);

@@ -1,13 +1,13 @@
 // What a holder leads to: the namespace it keeps alive, placed in the tree (a user namespace)
 // or filed under its owner (any other type), and the hold recorded. Shared by every source.
-import type { HeldNamespace } from '../kernel/namespace-files';
-import { NotTheNamespace } from '../kernel/namespace-files';
-import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns';
-import { NO_LISTMOUNT } from '../kernel/mounts';
-import { couldNotRead, type NamespaceLink, type OpenNamespace } from '../kernel/procfs';
-import type { Holder, UserNamespace } from '../model';
-import { placeOpened } from './hierarchy';
-import type { Discovery } from './state';
+import type { HeldNamespace } from '../kernel/namespace-files.js';
+import { NotTheNamespace } from '../kernel/namespace-files.js';
+import { OWNER_NOT_VISIBLE } from '../kernel/ioctl-ns.js';
+import { NO_LISTMOUNT } from '../kernel/mounts.js';
+import { couldNotRead, type NamespaceLink, type OpenNamespace } from '../kernel/procfs.js';
+import type { Holder, UserNamespace } from '../model.js';
+import { placeOpened } from './hierarchy.js';
+import type { Discovery } from './state.js';
 
 /**
  * The namespace named by `link` is kept alive by `holder`. `open` opens it safely, and is

@@ -1,12 +1,12 @@
 // Step 2: each namespace's place, climbed with NS_GET_PARENT (ioctl_ns(2)) from a descriptor
 // opened through one of its members, until a namespace already placed or a root. Later steps
 // place what holders lead to the same way (placeOpened).
-import type { OpenNamespace } from '../kernel/procfs';
-import { couldNotRead } from '../kernel/procfs';
-import type { ROOT } from '../kernel/ioctl-ns';
-import { newUserNamespace, sameNamespace, type NamespaceId, type UserNamespace } from '../model';
-import { firstMet } from './processes';
-import type { Discovery } from './state';
+import type { OpenNamespace } from '../kernel/procfs.js';
+import { couldNotRead } from '../kernel/procfs.js';
+import type { ROOT } from '../kernel/ioctl-ns.js';
+import { newUserNamespace, sameNamespace, type NamespaceId, type UserNamespace } from '../model.js';
+import { firstMet } from './processes.js';
+import type { Discovery } from './state.js';
 
 // include/linux/proc_ns.h: the initial user namespace always has this inode, so it needs no
 // ioctl to be known as a root, and a run that meets no other namespace loads no FFI library.

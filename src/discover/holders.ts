@@ -2,13 +2,13 @@
 // lifetime"), source by source, each in its own file under sources/. Every source visits each
 // process in turn, in the order of the PID entries, so that what is found first (and so the
 // order of children and holders) does not depend on how the sources are split.
-import { descriptors } from './sources/descriptors';
-import { forChildren } from './sources/for-children';
-import { mountNamespaces } from './sources/mount-namespaces';
-import { namespaceLinks } from './sources/namespace-links';
-import { sockets } from './sources/sockets';
-import { threads } from './sources/threads';
-import type { Discovery, HolderSource, ProcessVisit } from './state';
+import { descriptors } from './sources/descriptors.js';
+import { forChildren } from './sources/for-children.js';
+import { mountNamespaces } from './sources/mount-namespaces.js';
+import { namespaceLinks } from './sources/namespace-links.js';
+import { sockets } from './sources/sockets.js';
+import { threads } from './sources/threads.js';
+import type { Discovery, HolderSource, ProcessVisit } from './state.js';
 
 /**
  * In this order: namespace links first, since the others compare with the process's own

@@ -2,10 +2,10 @@
 // byte-wise order of the PID entries (the order the original's ReadDir gives). The views other
 // than compat read the rest of what they need of each process in the same pass (the kernel
 // layer's process-readings.ts), which the later steps take from d.readings.
-import type { Wants } from '../kernel/process-readings';
-import { couldNotRead, type CouldNotRead } from '../kernel/procfs';
-import { newUserNamespace, type NamespaceId, type UserNamespace } from '../model';
-import { DESCRIPTOR_BUDGET, type Discovery } from './state';
+import type { Wants } from '../kernel/process-readings.js';
+import { couldNotRead, type CouldNotRead } from '../kernel/procfs.js';
+import { newUserNamespace, type NamespaceId, type UserNamespace } from '../model.js';
+import { DESCRIPTOR_BUDGET, type Discovery } from './state.js';
 
 export function discoverProcesses(d: Discovery): void {
   const { procfs } = d.kernel;

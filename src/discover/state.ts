@@ -1,11 +1,11 @@
 // The one state that the discovery steps share, as lxkns's discovery does: what has been found
 // so far, and what each step needs to know of the run.
-import type { Kernel } from '../kernel/kernel';
-import type { HeldNamespace } from '../kernel/namespace-files';
-import type { ProcessReading } from '../kernel/process-readings';
-import type { Sharing } from '../kernel/reading-threads';
-import type { NamespaceLink } from '../kernel/procfs';
-import type { Holder, LeftOutProcess, NamespaceId, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model';
+import type { Kernel } from '../kernel/kernel.js';
+import type { HeldNamespace } from '../kernel/namespace-files.js';
+import type { ProcessReading } from '../kernel/process-readings.js';
+import type { Sharing } from '../kernel/reading-threads.js';
+import type { NamespaceLink } from '../kernel/procfs.js';
+import type { Holder, LeftOutProcess, NamespaceId, NamespaceType, OwnedNamespace, UnplacedNamespace, UserNamespace } from '../model.js';
 
 export interface DiscoveryOptions {
   /** Gather owners, ID maps and process names (the views other than compat). */

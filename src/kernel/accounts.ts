@@ -1,8 +1,8 @@
 // User names for the owners of namespaces: from the system's user database through the FFI
 // library, or, where no library is loaded, from /etc/passwd, read once.
-import * as fs from 'node:fs';
-import type { UserNames } from '../model';
-import type { Libc } from './libc';
+import fs from 'node:fs';
+import type { UserNames } from '../model.js';
+import type { Libc } from './libc.js';
 
 /** getpwuid_r(3) for each UID asked, once. */
 export function userDatabase(libc: Libc): UserNames {

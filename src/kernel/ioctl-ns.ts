@@ -1,9 +1,9 @@
 // The ioctl_ns(2) requests, answered in kernel terms: errno is turned into meaning here, where
 // the call is made (as lsns.c does), so nothing above src/kernel/ compares an errno name.
 import { constants as osConstants } from 'node:os';
-import { ToolFailure } from '../failure';
-import { tooManyOpenFiles } from '../failure';
-import type { Libc } from './libc';
+import { ToolFailure } from '../failure.js';
+import { tooManyOpenFiles } from '../failure.js';
+import type { Libc } from './libc.js';
 
 // Request numbers from <linux/nsfs.h>: _IO(0xb7, n).
 export const NS_GET_USERNS = 0xb701;

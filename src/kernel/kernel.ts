@@ -2,19 +2,24 @@
 // library, which is loaded only when a namespace must be opened or climbed. Tests put a fake
 // procfs or a failing library here to make rare kernel answers happen on demand. What compat
 // does not use is loaded on first use: each module loaded costs every run's start-up.
-import { lazy } from '../lazy';
-import type { UserNames } from '../model';
-import type { Backend } from './backends';
-import type { NamespaceIoctls } from './ioctl-ns';
-import type { Libc } from './libc';
-import type { MountNamespaces } from './mounts';
-import type { NamespaceFiles } from './namespace-files';
-import type { ProcessFiles, ProcessReading, Wants } from './process-readings';
-import type * as processTextModule from './process-text';
-import type { Sharing } from './reading-threads';
-import * as procfs from './procfs';
-import type { SocketNamespaces } from './sockets';
-import type { Tasks } from './tasks';
+import { lazy } from '../lazy.js';
+import type { UserNames } from '../model.js';
+import type { NamespaceIoctls } from './ioctl-ns.js';
+import type { Backend, Libc } from './libc.js';
+import type { MountNamespaces } from './mounts.js';
+import type { NamespaceFiles } from './namespace-files.js';
+import type { ProcessFiles, ProcessReading, Wants } from './process-readings.js';
+import type * as processTextModule from './process-text.js';
+import type { Sharing } from './reading-threads.js';
+import * as procfs from './procfs.js';
+import type { SocketNamespaces } from './sockets.js';
+import type { Tasks } from './tasks.js';
+
+/**
+ * The FFI libraries by name, for the option table: naming them here spares a bare run loading
+ * libc.ts (or a module of its own, which costs start-up too).
+ */
+export const BACKENDS = ['koffi', 'ffi-napi'] as const satisfies readonly Backend[];
 
 export type Procfs = typeof procfs;
 export type ProcessTextFiles = typeof processTextModule;
@@ -47,16 +52,16 @@ export interface Kernel {
 }
 
 const modules = {
-  libc: lazy(() => require('./libc') as typeof import('./libc')),
-  ioctls: lazy(() => require('./ioctl-ns') as typeof import('./ioctl-ns')),
-  files: lazy(() => require('./namespace-files') as typeof import('./namespace-files')),
-  accounts: lazy(() => require('./accounts') as typeof import('./accounts')),
-  sockets: lazy(() => require('./sockets') as typeof import('./sockets')),
-  mounts: lazy(() => require('./mounts') as typeof import('./mounts')),
-  tasks: lazy(() => require('./tasks') as typeof import('./tasks')),
-  processText: lazy(() => require('./process-text') as ProcessTextFiles),
-  readings: lazy(() => require('./process-readings') as typeof import('./process-readings')),
-  readingThreads: lazy(() => require('./reading-threads') as typeof import('./reading-threads')),
+  libc: lazy(() => require('./libc.js') as typeof import('./libc.js')),
+  ioctls: lazy(() => require('./ioctl-ns.js') as typeof import('./ioctl-ns.js')),
+  files: lazy(() => require('./namespace-files.js') as typeof import('./namespace-files.js')),
+  accounts: lazy(() => require('./accounts.js') as typeof import('./accounts.js')),
+  sockets: lazy(() => require('./sockets.js') as typeof import('./sockets.js')),
+  mounts: lazy(() => require('./mounts.js') as typeof import('./mounts.js')),
+  tasks: lazy(() => require('./tasks.js') as typeof import('./tasks.js')),
+  processText: lazy(() => require('./process-text.js') as ProcessTextFiles),
+  readings: lazy(() => require('./process-readings.js') as typeof import('./process-readings.js')),
+  readingThreads: lazy(() => require('./reading-threads.js') as typeof import('./reading-threads.js')),
 };
 
 /** A pass in this thread alone, through `files`: for a procfs made to order (tests). */
@@ -69,7 +74,7 @@ export function readInOrder(files: () => ProcessFiles): ReadProcesses {
 }
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
-export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
+export function systemKernel(backend: (typeof BACKENDS)[number], options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;
   const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(modules.libc().loadLibc(backend)));
   return {

@@ -2,12 +2,13 @@
 // Node's fs cannot make (ioctl(2), and syscall(2) for pidfd_open, pidfd_getfd, openat2, kcmp,
 // statmount and listmount) and
 // answers as the kernel does: a result >= 0, or -errno. Nothing above src/kernel/ sees it.
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import Module from 'node:module';
-import * as path from 'node:path';
-import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure';
+import path from 'node:path';
+import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure.js';
 
-import type { Backend } from './backends';
+/** The libraries this module can load; kernel.ts lists them for the option table. */
+export type Backend = 'koffi' | 'ffi-napi';
 
 /** Each call answers its return value, or -errno where it failed. */
 export interface Libc {

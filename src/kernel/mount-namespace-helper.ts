@@ -6,8 +6,8 @@
 // or opens anything inside the namespace, where the namespace's owner decides what a path is.
 // Its /proc/PID/root is then that namespace's root, from which openat2 resolves as for a member.
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import { couldNotRead, CouldNotRead, namespaceLink, openRootPath } from './procfs';
+import fs from 'node:fs';
+import { couldNotRead, CouldNotRead, namespaceLink, openRootPath } from './procfs.js';
 
 /** The answer where there is no helper to run: no python3 owned by root. */
 export const NO_HELPER = 'no helper';

@@ -4,9 +4,9 @@
 // lies under the reader's root (a chrooted member hides the rest) and needs a task in the
 // namespace; these need neither. errno becomes meaning here, as in ioctl-ns.ts.
 import { constants as osConstants } from 'node:os';
-import { tooManyOpenFiles } from '../failure';
-import type { Libc } from './libc';
-import { CouldNotRead, parseNamespaceLink, type NsfsMount, type NsfsMounts } from './procfs';
+import { tooManyOpenFiles } from '../failure.js';
+import type { Libc } from './libc.js';
+import { CouldNotRead, parseNamespaceLink, type NsfsMount, type NsfsMounts } from './procfs.js';
 
 // <linux/nsfs.h>: _IOR(NSIO, 10, struct mnt_ns_info { u32 size; u32 nr_mounts; u64 mnt_ns_id; }).
 const NS_MNT_GET_INFO = 0x8010b70a;

@@ -5,8 +5,8 @@
 // and systemd treat paths in other people's namespaces).
 import { constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { errnoName } from './ioctl-ns';
-import type { Libc } from './libc';
+import { errnoName } from './ioctl-ns.js';
+import type { Libc } from './libc.js';
 import {
   closeDescriptor,
   CouldNotRead,
@@ -22,7 +22,7 @@ import {
   type NamespaceLink,
   type NsfsMount,
   type OpenNamespace,
-} from './procfs';
+} from './procfs.js';
 
 /** Why a holder's namespace could not be opened safely: words for the views. */
 export const COVERED = 'covered by another mount';

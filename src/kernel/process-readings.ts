@@ -2,11 +2,11 @@
 // that the reads of many processes can be shared between threads (reading-threads.ts). What is
 // read depends on what the run shows (Wants). A read that fails is recorded, not thrown (but for
 // EMFILE and ENFILE, which end the run: whyUnreadable).
-import { OWNABLE_TYPES, type NamespaceType } from '../model';
-import type * as processText from './process-text';
-import type { ProcessStat } from './process-text';
-import type * as procfs from './procfs';
-import { couldNotRead, CouldNotRead, type NamespaceLink } from './procfs';
+import { OWNABLE_TYPES, type NamespaceType } from '../model.js';
+import type * as processText from './process-text.js';
+import type { ProcessStat } from './process-text.js';
+import type * as procfs from './procfs.js';
+import { couldNotRead, CouldNotRead, type NamespaceLink } from './procfs.js';
 
 /** What a run reads of each process besides its user namespace. */
 export interface Wants {

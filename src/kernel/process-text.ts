@@ -3,8 +3,8 @@
 // engines keep for root. All of it is written by other users (a process sets its own command
 // line; a delegated cgroup is named by its user), so every read is bounded: no other user's data
 // decides how much memory the tool takes.
-import * as fs from 'node:fs';
-import { couldNotRead, O_READ, readBounded, readProcessFile, type CouldNotRead } from './procfs';
+import fs from 'node:fs';
+import { couldNotRead, O_READ, readBounded, readProcessFile, type CouldNotRead } from './procfs.js';
 
 /** Most of a command line that is read: Linux allows far more (ARG_MAX), which nobody needs to see. */
 export const CMDLINE_LIMIT = 64 * 1024;

@@ -1,9 +1,9 @@
 // What discovery reads from procfs, through Node's own fs: the PID entries, each process's
 // namespace links, descriptors, threads, bind mounts, ID maps and names. Every /proc path is
 // built here. A read that fails answers a CouldNotRead, never an exception or an errno.
-import * as fs from 'node:fs';
-import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure';
-import { NAMESPACE_TYPES, type IdMapRange, type LeftOutReason, type NamespaceId, type NamespaceType } from '../model';
+import fs from 'node:fs';
+import { errnoCode, tooManyOpenFiles, ToolFailure } from '../failure.js';
+import { NAMESPACE_TYPES, type IdMapRange, type LeftOutReason, type NamespaceId, type NamespaceType } from '../model.js';
 
 export const PROC = '/proc';
 const PROC_SUPER_MAGIC = 0x9fa0; // statfs(2)

@@ -3,8 +3,8 @@
 // some of the processes while this one reads the rest. Both take the next chunk of PIDs from a
 // shared counter, so neither waits for the other; the worker's readings come back by message,
 // and the answer is in PID order whoever read what.
-import * as os from 'node:os';
-import * as path from 'node:path';
+import os from 'node:os';
+import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
@@ -17,10 +17,10 @@ import {
   type ProcessFiles,
   type ProcessReading,
   type Wants,
-} from './process-readings';
-import * as processText from './process-text';
-import * as procfs from './procfs';
-import { couldNotRead } from './procfs';
+} from './process-readings.js';
+import * as processText from './process-text.js';
+import * as procfs from './procfs.js';
+import { couldNotRead } from './procfs.js';
 
 /** The files of the running kernel. */
 const SYSTEM_FILES: ProcessFiles = processFiles(procfs, processText);

@@ -3,11 +3,11 @@
 // is proven to be the socket the link named (a socket, with that inode) before it is asked,
 // and the answer proven to be an nsfs file before it is used.
 import { constants as osConstants } from 'node:os';
-import { errnoName } from './ioctl-ns';
-import { tooManyOpenFiles } from '../failure';
-import type { Libc } from './libc';
-import { NotTheNamespace, CHANGED } from './namespace-files';
-import { closeDescriptor, CouldNotRead, couldNotRead, describeDescriptor, nsfsDevice, socketInodeOf, whyUnreadable, type OpenNamespace } from './procfs';
+import { errnoName } from './ioctl-ns.js';
+import { tooManyOpenFiles } from '../failure.js';
+import type { Libc } from './libc.js';
+import { NotTheNamespace, CHANGED } from './namespace-files.js';
+import { closeDescriptor, CouldNotRead, couldNotRead, describeDescriptor, nsfsDevice, socketInodeOf, whyUnreadable, type OpenNamespace } from './procfs.js';
 
 // <linux/sockios.h>
 const SIOCGSKNS = 0x894c;

@@ -1,6 +1,6 @@
 // write(2) to standard output and standard error, with errno turned into meaning here.
-import * as fs from 'node:fs';
-import { errnoCode } from '../failure';
+import fs from 'node:fs';
+import { errnoCode } from '../failure.js';
 
 export const STDOUT = 1;
 export const STDERR = 2;

@@ -1,7 +1,7 @@
 // Whether two threads of a process share one descriptor table: kcmp(2) KCMP_FILES, which
 // compares the kernel's files_struct of the two tasks without reading either table.
 import { constants as osConstants } from 'node:os';
-import type { Libc } from './libc';
+import type { Libc } from './libc.js';
 
 const KCMP_FILES = 2;
 const { ENOSYS, EPERM, EACCES } = osConstants.errno;

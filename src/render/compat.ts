@@ -1,6 +1,6 @@
 // The original userns_overview.go's text, byte for byte (OUTPUT.md in the project's notes):
 // scripts written against that program read this.
-import type { NamespaceTree, UserNamespace } from '../model';
+import type { NamespaceTree, UserNamespace } from '../model.js';
 
 export function renderCompat(tree: NamespaceTree): string {
   const out: string[] = [];

@@ -1,10 +1,10 @@
 // The hierarchy as a Graphviz graph: `userns-overview --format dot | dot -Tsvg > ns.svg`.
 // User namespaces are boxes; those that only holders keep alive are dashed; owned namespaces,
 // where asked for, are small ellipses joined to their owner by dotted lines.
-import { containerLabel } from '../containers/recognise';
-import { containersOf, type NamespaceTree, type OwnedNamespace, type UserNamespace, type UserNames } from '../model';
-import { inert } from './inert';
-import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words';
+import { containerLabel } from '../containers/recognise.js';
+import { containersOf, type NamespaceTree, type OwnedNamespace, type UserNamespace, type UserNames } from '../model.js';
+import { inert } from './inert.js';
+import { describeHolder, describeUnplaced, ownerName, processCount, UNPLACED_HEADING } from './words.js';
 
 /** A DOT double-quoted string: controls made inert, backslash and quote escaped, lines as \n. */
 const quoted = (text: string): string => `"${text.split('\n').map((line) => inert(line).replace(/[\\"]/g, '\\$&')).join('\\n')}"`;

@@ -13,9 +13,9 @@ import {
   type UnplacedNamespace,
   type UserNamespace,
   type UserNames,
-} from '../model';
-import { jsonInert } from './inert';
-import { persistentNetnsName } from './words';
+} from '../model.js';
+import { jsonInert } from './inert.js';
+import { persistentNetnsName } from './words.js';
 
 /** One namespace of the document; `roots` and `children` are lists of these. */
 export interface JsonNamespace {

@@ -1,11 +1,11 @@
 // The drawn tree, for people at a terminal: one header line a namespace (inode, owner, how
 // many processes, UID map, what audit should look at, its containers), then its processes as
 // "PID comm", folded to the width.
-import { containerLabel } from '../containers/recognise';
-import { containersOf, type IdMapRange, type NamespaceTree, type OwnedNamespace, type ProcessText, type UserNamespace, type UserNames } from '../model';
-import { displayWidth } from './columns';
-import { inert } from './inert';
-import { describeHolder, describeUnplaced, ownerName, persistentNetnsName, processCount, UNPLACED_HEADING } from './words';
+import { containerLabel } from '../containers/recognise.js';
+import { containersOf, type IdMapRange, type NamespaceTree, type OwnedNamespace, type ProcessText, type UserNamespace, type UserNames } from '../model.js';
+import { displayWidth } from './columns.js';
+import { inert } from './inert.js';
+import { describeHolder, describeUnplaced, ownerName, persistentNetnsName, processCount, UNPLACED_HEADING } from './words.js';
 
 export interface TreeStyle {
   /** Columns to fold process lists to. */

@@ -1,7 +1,7 @@
 // The warnings printed on standard error after the output: a view of the scan report, like the
 // others, so that nothing reads the kernel once the output is written.
-import type { LeftOutProcess, ScanReport, Viewer } from '../model';
-import { inert } from './inert';
+import type { LeftOutProcess, ScanReport, Viewer } from '../model.js';
+import { inert } from './inert.js';
 
 const PIDS_NAMED = 5;
 

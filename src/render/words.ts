@@ -1,7 +1,7 @@
 // Words shared by the tree and dot views and the warnings: owners, process counts, and what
 // holds a namespace. Everything another user named passes through inert().
-import type { Holder, UnplacedNamespace, UserNamespace, UserNames } from '../model';
-import { inert } from './inert';
+import type { Holder, UnplacedNamespace, UserNamespace, UserNames } from '../model.js';
+import { inert } from './inert.js';
 
 /** The owner's user name, else the UID, else "?" where NS_GET_OWNER_UID could not be asked. */
 export function ownerName(ns: UserNamespace, names: UserNames): string {

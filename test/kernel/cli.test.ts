@@ -1,13 +1,13 @@
 // How a full run ends, and the FFI backends, on real namespaces (as root).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { tool } from '../support/tool';
-import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { tool } from '../support/tool.js';
+import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture.js';
+import { NEEDS_ROOT } from '../support/requirements.js';
 
 
 

@@ -3,14 +3,14 @@
 // mark on a real map that maps host UID 0.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import type { Container } from '../../src/model';
-import type { JsonDocument, JsonNamespace, JsonProcess } from '../../src/render/json';
-import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts, type FixtureSpec } from '../support/fixture';
-import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
+import type { Container } from '../../src/model.js';
+import type { JsonDocument, JsonNamespace, JsonProcess } from '../../src/render/json.js';
+import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts, type FixtureSpec } from '../support/fixture.js';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements.js';
 
 /** Every namespace of a document, depth first. */
 function namespaces(doc: JsonDocument): JsonNamespace[] {

@@ -1,12 +1,12 @@
 // The scanner closes every descriptor it opens, and says clearly when the kernel says no.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { JsonDocument } from '../../src/render/json';
-import { asAttacker } from '../support/attacker';
-import { inPidNamespace } from '../support/fixture';
-import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements';
+import type { JsonDocument } from '../../src/render/json.js';
+import { asAttacker } from '../support/attacker.js';
+import { inPidNamespace } from '../support/fixture.js';
+import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements.js';
 
 const PROBE = ['node', path.join(__dirname, '..', 'support', 'probe.js')];
 

@@ -1,12 +1,12 @@
 // The tool runs under sudo: nothing in the current directory, and no environment variable but
 // NO_COLOR and COLUMNS, changes what it does.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture';
-import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
+import { inPidNamespace, LAUNCHER, PROJECT } from '../support/fixture.js';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements.js';
 
 describe('what the tool takes from where it runs', { skip: NEEDS_ROOT }, () => {
   it('loads nothing from the current directory, and ignores variables it does not document', () => {

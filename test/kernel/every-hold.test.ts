@@ -4,14 +4,14 @@
 // namespaces that no task is in (one inside another), a chrooted member, a covered bind mount.
 // And the set of user namespaces and parents checked against an independent walk of the kernel.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Holder } from '../../src/model';
-import type { JsonDocument } from '../../src/render/json';
-import { fixtureScript, inPidNamespace, PROJECT, type FixtureFacts, type RunResult } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
-import { byInode } from '../support/documents';
+import type { Holder } from '../../src/model.js';
+import type { JsonDocument } from '../../src/render/json.js';
+import { fixtureScript, inPidNamespace, PROJECT, type FixtureFacts, type RunResult } from '../support/fixture.js';
+import { NEEDS_ROOT } from '../support/requirements.js';
+import { byInode } from '../support/documents.js';
 
 const PYTHON = '/usr/bin/python3';
 const NEEDS_PYTHON = fs.existsSync(PYTHON) ? false : `needs ${PYTHON}`;

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
-import { renderCompat } from '../../src/render/compat';
-import { expectedTree, membersSeenBy } from '../support/expected';
-import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json.js';
+import { renderCompat } from '../../src/render/compat.js';
+import { expectedTree, membersSeenBy } from '../support/expected.js';
+import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture.js';
+import { NEEDS_ROOT } from '../support/requirements.js';
 
 const SETUP = fixtureScript('held-namespaces.sh');
 

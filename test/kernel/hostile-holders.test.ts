@@ -2,15 +2,15 @@
 // hold namespaces: whatever they build, the tool finishes, opens nothing they point it at, and
 // shows their text as inert escapes. Each attacker is nobody (test/support/attacker.ts).
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { JsonDocument } from '../../src/render/json';
-import { asAttacker } from '../support/attacker';
-import { inPidNamespace, LAUNCHER, type FixtureFacts, type RunResult } from '../support/fixture';
-import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
-import { byInode } from '../support/documents';
+import type { JsonDocument } from '../../src/render/json.js';
+import { asAttacker } from '../support/attacker.js';
+import { inPidNamespace, LAUNCHER, type FixtureFacts, type RunResult } from '../support/fixture.js';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements.js';
+import { byInode } from '../support/documents.js';
 
 /** A run that hangs fails its test instead of hanging the suite. */
 const TIMEOUT_MS = 60_000;

@@ -1,12 +1,12 @@
 // Hostile conditions: a /proc that hides processes, few descriptors, a run inside a user
 // namespace. Each ends with a defined status and, where something is missing, one line.
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
-import { inPidNamespace, LAUNCHER } from '../support/fixture';
-import { parseCompat } from '../support/parse-compat';
-import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
+import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
+import { inPidNamespace, LAUNCHER } from '../support/fixture.js';
+import { parseCompat } from '../support/parse-compat.js';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements.js';
 
 const NOBODY = 65534;
 

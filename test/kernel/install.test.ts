@@ -3,13 +3,13 @@
 // machine with no compiler, with scripts ignored, and with the opt-in ffi-napi added.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FFI_NAPI_PACKAGES } from '../../src/kernel/libc';
-import { inPidNamespace, PROJECT } from '../support/fixture';
-import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements';
+import { FFI_NAPI_PACKAGES } from '../../src/kernel/libc.js';
+import { inPidNamespace, PROJECT } from '../support/fixture.js';
+import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements.js';
 
 interface PackedFile {
   path: string;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { inPidNamespace } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import { inPidNamespace } from '../support/fixture.js';
+import { NEEDS_ROOT } from '../support/requirements.js';
 
 const NOBODY = 65534;
 const VERSION = ['node', '-p', 'process.version'];

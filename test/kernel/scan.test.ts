@@ -1,10 +1,10 @@
 // The scanner on real user namespaces, in a private PID namespace, through both backends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderCompat } from '../../src/render/compat';
-import { expectedTree, hiddenFrom, membersSeenBy } from '../support/expected';
-import { inPidNamespace, type FixtureFacts, type FixtureSpec } from '../support/fixture';
-import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements';
+import { renderCompat } from '../../src/render/compat.js';
+import { expectedTree, hiddenFrom, membersSeenBy } from '../support/expected.js';
+import { inPidNamespace, type FixtureFacts, type FixtureSpec } from '../support/fixture.js';
+import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements.js';
 
 const BOTH_BACKENDS = [
   { label: 'koffi', args: ['--ffi', 'koffi'] },

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { displayWidth } from '../../src/render/columns';
-import { nodeName, RECORD_NODE_NAME } from '../support/expected';
-import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture';
-import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
+import { displayWidth } from '../../src/render/columns.js';
+import { nodeName, RECORD_NODE_NAME } from '../support/expected.js';
+import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture.js';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements.js';
 
 const inLocale = (env: string, options = '--width 200'): string[] => ['sh', '-c', `${env} exec node '${LAUNCHER}' --format tree --quiet ${options}`];
 

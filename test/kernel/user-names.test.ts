@@ -1,11 +1,11 @@
 // Owners' names come from the system's user database (NSS), as ps and lsns show them, not from
 // /etc/passwd alone: an account that only NSS knows (LDAP, sssd, systemd-userdb) is named.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import type { JsonDocument } from '../../src/render/json';
-import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture';
-import { NEEDS_ROOT } from '../support/requirements';
+import type { JsonDocument } from '../../src/render/json.js';
+import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture.js';
+import { NEEDS_ROOT } from '../support/requirements.js';
 
 // Debian's libnss-wrapper: NSS answers from the files named in NSS_WRAPPER_PASSWD/GROUP.
 const NSS_WRAPPER = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so'].find((file) => fs.existsSync(file));

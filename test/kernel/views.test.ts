@@ -2,15 +2,15 @@
 // user, member-less ancestors; the JSON agrees with compat, and the tree is exact.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
-import { nodeName, RECORD_NODE_NAME } from '../support/expected';
-import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture';
-import { tree } from '../support/models';
-import { parseCompat } from '../support/parse-compat';
-import { NEEDS_ROOT, needsPrograms } from '../support/requirements';
+import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model.js';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json.js';
+import { nodeName, RECORD_NODE_NAME } from '../support/expected.js';
+import { inPidNamespace, LAUNCHER, type FixtureFacts } from '../support/fixture.js';
+import { tree } from '../support/models.js';
+import { parseCompat } from '../support/parse-compat.js';
+import { NEEDS_ROOT, needsPrograms } from '../support/requirements.js';
 
 const NOBODY = 65534;
 const spec = {

@@ -2,7 +2,7 @@
 // user and mount namespace of its own (unshare -U -r -m), as an unprivileged user can make them.
 // The script is copied into $DIR, which nobody can read, and the setup waits until it says it
 // is ready; it then stays in the fixture (exec sleep infinity) while root's runs look at it.
-import { fixtureScript } from './fixture';
+import { fixtureScript } from './fixture.js';
 
 export const NOBODY = 65534;
 

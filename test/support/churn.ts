@@ -1,10 +1,10 @@
 // The churn scenario, shared by its test (50 runs) and `npm run stress` (500): long-lived
 // processes in known namespaces, while short-lived processes and namespaces come and go.
-import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './fixture';
-import { parseCompat } from './parse-compat';
-import { allNamespaces, newUserNamespace, type NamespaceTree } from '../../src/model';
-import { tree } from './models';
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import { inPidNamespace, type FixtureFacts, type FixtureSpec } from './fixture.js';
+import { parseCompat } from './parse-compat.js';
+import { allNamespaces, newUserNamespace, type NamespaceTree } from '../../src/model.js';
+import { tree } from './models.js';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json.js';
 
 const STEADY = [
   { name: 'steady', depth: 3, members: 4 },

@@ -1,5 +1,5 @@
 // The JSON document as the tests read it.
-import type { JsonDocument, JsonNamespace } from '../../src/render/json';
+import type { JsonDocument, JsonNamespace } from '../../src/render/json.js';
 
 /** Every user namespace of the document by inode, wherever it is in the tree. */
 export function byInode(doc: JsonDocument): Map<number, JsonNamespace> {

@@ -1,8 +1,8 @@
 // The tree a fixture should produce, built from what the fixture recorded about itself and
 // the contract's ordering rules, not from the scanner.
-import { newUserNamespace, type NamespaceId, type NamespaceTree, type UserNamespace } from '../../src/model';
-import type { FixtureFacts } from './fixture';
-import { tree } from './models';
+import { newUserNamespace, type NamespaceId, type NamespaceTree, type UserNamespace } from '../../src/model.js';
+import type { FixtureFacts } from './fixture.js';
+import { tree } from './models.js';
 
 interface Member {
   readonly pid: number;

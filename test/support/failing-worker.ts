@@ -1,6 +1,6 @@
 // A reading worker whose every chunk fails, by message: reading-threads.ts must read them itself.
 import { workerData } from 'node:worker_threads';
-import { NEXT, POSTED, type WorkerData } from '../../src/kernel/reading-threads';
+import { NEXT, POSTED, type WorkerData } from '../../src/kernel/reading-threads.js';
 
 const { pids, chunk: size, control: buffer, port } = workerData as WorkerData;
 const control = new Int32Array(buffer);

@@ -4,10 +4,10 @@
 // and --kill-child makes sure it exits even if the test gives up on it. The shell parts are in
 // test/fixtures; this file puts them together for each spec.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { NamespaceId } from '../../src/model';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { NamespaceId } from '../../src/model.js';
 
 export const PROJECT = path.resolve(__dirname, '../../..');
 export const LAUNCHER = path.join(PROJECT, 'bin', 'userns-overview.js');

@@ -1,5 +1,5 @@
 // Hand-built models for the renderers' tests: no kernel involved.
-import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
+import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model.js';
 
 /** A namespace on nsfs device 4 with the given inode, members and children. */
 export function ns(ino: number, pids: number[], children: UserNamespace[] = []): UserNamespace {

@@ -1,6 +1,6 @@
 // Starts the tool with its standard output set O_NONBLOCK, as a shared pipe may leave it, so
 // that a write to a full pipe fails with EAGAIN instead of waiting: `node nonblocking-stdout.js ARGS`.
-import { main } from '../../src/cli';
+import { main } from '../../src/cli.js';
 
 // Koffi's prebuilt native module, as the koffi backend loads it (src/kernel/libc.ts).
 const koffi = require(`@koromix/koffi-linux-${process.arch}`);

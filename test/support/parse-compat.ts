@@ -1,7 +1,7 @@
 // A strict reader of the compat format, for checking runs whose exact output cannot be known
 // in advance (processes coming and going). Throws on any line the contract does not allow.
-import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model';
-import { tree } from './models';
+import { newUserNamespace, type NamespaceTree, type UserNamespace } from '../../src/model.js';
+import { tree } from './models.js';
 
 const ID_LINE = /^((?: {4})*)\{(\d+) (\d+)\}$/;
 

@@ -1,15 +1,15 @@
 // Run inside a fixture to look at the scanner from within: `node probe.js MODE`.
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { readUserNames } from '../../src/kernel/accounts';
-import { discover } from '../../src/discover/discover';
-import { ToolFailure } from '../../src/failure';
-import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns';
-import { systemKernel } from '../../src/kernel/kernel';
-import { loadLibc } from '../../src/kernel/libc';
-import { allNamespaces, OWNABLE_TYPES } from '../../src/model';
-import { renderCompat } from '../../src/render/compat';
-import { renderJson } from '../../src/render/json';
+import { readUserNames } from '../../src/kernel/accounts.js';
+import { discover } from '../../src/discover/discover.js';
+import { ToolFailure } from '../../src/failure.js';
+import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns.js';
+import { systemKernel } from '../../src/kernel/kernel.js';
+import { loadLibc } from '../../src/kernel/libc.js';
+import { allNamespaces, OWNABLE_TYPES } from '../../src/model.js';
+import { renderCompat } from '../../src/render/compat.js';
+import { renderJson } from '../../src/render/json.js';
 
 const COMPAT = { details: false, holders: false };
 

@@ -1,8 +1,8 @@
 // What a test needs of the machine, as node:test skip reasons: false where it is there, else a
 // sentence naming what is missing, so that a run without it reports the test skipped, not failed.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** unshare(CLONE_NEWPID) and mounting a /proc outside a new user namespace need CAP_SYS_ADMIN. */
 export const NEEDS_ROOT: string | false =

@@ -1,12 +1,12 @@
 // The command line as a user meets it: options, usage errors, --help and --version. No root needed.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { tool } from '../support/tool';
-import { parseCommandLine } from '../../src/cli';
-import { LAUNCHER, PROJECT } from '../support/fixture';
+import { tool } from '../support/tool.js';
+import { parseCommandLine } from '../../src/cli.js';
+import { LAUNCHER, PROJECT } from '../support/fixture.js';
 
 const HELP_HINT = " (see 'userns-overview --help')\n";
 

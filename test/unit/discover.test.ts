@@ -2,16 +2,16 @@
 // of a real machine (a process that moved, a PID reused, a process gone) happen on every run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { discover } from '../../src/discover/discover';
-import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy';
-import { ROOT, type NamespaceIoctls } from '../../src/kernel/ioctl-ns';
-import { NO_LISTMOUNT } from '../../src/kernel/mounts';
-import { readInOrder, type Kernel, type Procfs } from '../../src/kernel/kernel';
-import { processFiles } from '../../src/kernel/process-readings';
-import * as processText from '../../src/kernel/process-text';
-import * as procfs from '../../src/kernel/procfs';
-import { CouldNotRead } from '../../src/kernel/procfs';
-import { renderCompat } from '../../src/render/compat';
+import { discover } from '../../src/discover/discover.js';
+import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
+import { ROOT, type NamespaceIoctls } from '../../src/kernel/ioctl-ns.js';
+import { NO_LISTMOUNT } from '../../src/kernel/mounts.js';
+import { readInOrder, type Kernel, type Procfs } from '../../src/kernel/kernel.js';
+import { processFiles } from '../../src/kernel/process-readings.js';
+import * as processText from '../../src/kernel/process-text.js';
+import * as procfs from '../../src/kernel/procfs.js';
+import { CouldNotRead } from '../../src/kernel/procfs.js';
+import { renderCompat } from '../../src/render/compat.js';
 
 const DEV = 4;
 const INIT = PROC_USER_INIT_INO;

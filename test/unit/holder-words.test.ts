@@ -1,8 +1,8 @@
 // The words for what holds a namespace, on hand-built holders: no kernel needed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Holder } from '../../src/model';
-import { describeHolder } from '../../src/render/words';
+import type { Holder } from '../../src/model.js';
+import { describeHolder } from '../../src/render/words.js';
 
 const names = new Map([
   [3, 'python3'],

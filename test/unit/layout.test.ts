@@ -1,9 +1,9 @@
 // The layout's rules, checked on the source: what only the kernel layer may do, and no cycles.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { PROJECT } from '../support/fixture';
+import { PROJECT } from '../support/fixture.js';
 
 const SRC = path.join(PROJECT, 'src');
 

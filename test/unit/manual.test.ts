@@ -1,12 +1,12 @@
 // The man page and the bash completion: rendered from the option table, committed, shipped.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { BASH_COMPLETION, MAN_PAGE, renderedFiles } from '../../src/manual';
-import { BUILT_IN_OPTIONS, OPTIONS } from '../../src/options';
-import { PROJECT } from '../support/fixture';
+import { BASH_COMPLETION, MAN_PAGE, renderedFiles } from '../../src/manual.js';
+import { BUILT_IN_OPTIONS, OPTIONS } from '../../src/options.js';
+import { PROJECT } from '../support/fixture.js';
 
 const packageJson = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string; man: string; files: string[] };
 const committed = (file: string): string => fs.readFileSync(path.join(PROJECT, file), 'utf8');

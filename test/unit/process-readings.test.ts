@@ -2,13 +2,13 @@
 // parsers it relies on, and its sharing with a worker thread when the worker fails. No root:
 // the real files read are this process's own.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type ProcessReading, type Wants } from '../../src/kernel/process-readings';
-import { parseStat, readCmdline, readStat } from '../../src/kernel/process-text';
-import { CouldNotRead, parseNamespaceLink, readBounded } from '../../src/kernel/procfs';
-import { dealInPidOrder, readProcesses } from '../../src/kernel/reading-threads';
+import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type ProcessReading, type Wants } from '../../src/kernel/process-readings.js';
+import { parseStat, readCmdline, readStat } from '../../src/kernel/process-text.js';
+import { CouldNotRead, parseNamespaceLink, readBounded } from '../../src/kernel/procfs.js';
+import { dealInPidOrder, readProcesses } from '../../src/kernel/reading-threads.js';
 
 const ALL: Wants = { holders: true, stat: true, text: true };
 

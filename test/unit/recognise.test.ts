@@ -2,8 +2,8 @@
 // engines that do not run on the build machine are held to their real layouts here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerLabel, containerMatches, recogniseCgroupPath, recogniseCommand, unitOf } from '../../src/containers/recognise';
-import { stateNames } from '../../src/containers/state-files';
+import { containerLabel, containerMatches, recogniseCgroupPath, recogniseCommand, unitOf } from '../../src/containers/recognise.js';
+import { stateNames } from '../../src/containers/state-files.js';
 
 const ID = '3f2a9c41d0b7e6a5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918076e5d';
 const POD = '8d9b3f5e-1c2a-4b7d-9e0f-a1b2c3d4e5f6';

@@ -1,9 +1,9 @@
 // The original's text format, on hand-built models.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderCompat } from '../../src/render/compat';
-import { atDepth, ns, tree } from '../support/models';
-import { parseCompat } from '../support/parse-compat';
+import { renderCompat } from '../../src/render/compat.js';
+import { atDepth, ns, tree } from '../support/models.js';
+import { parseCompat } from '../support/parse-compat.js';
 
 describe('the compat renderer', () => {
   it("prints the contract's example byte for byte", () => {

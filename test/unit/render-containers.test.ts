@@ -1,12 +1,12 @@
 // Containers and the audit marks in the views, and --container, on hand-built models.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { namespacesOfContainers } from '../../src/filter';
-import type { Container, NamespaceTree, ProcessText } from '../../src/model';
-import { renderDot } from '../../src/render/dot';
-import { renderJson, type JsonDocument } from '../../src/render/json';
-import { renderTree } from '../../src/render/tree';
-import { ns, tree } from '../support/models';
+import { namespacesOfContainers } from '../../src/filter.js';
+import type { Container, NamespaceTree, ProcessText } from '../../src/model.js';
+import { renderDot } from '../../src/render/dot.js';
+import { renderJson, type JsonDocument } from '../../src/render/json.js';
+import { renderTree } from '../../src/render/tree.js';
+import { ns, tree } from '../support/models.js';
 
 const ID = '3f2a9c41d0b7e6a5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918076e5d';
 const web: Container = { engine: 'podman', id: ID, name: 'web' };

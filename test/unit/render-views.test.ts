@@ -1,15 +1,15 @@
 // The tree and JSON views, and the --pid filter, on hand-built models.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { namespacesHolding } from '../../src/filter';
-import { allNamespaces, type NamespaceDetails, type NamespaceTree, type UserNamespace } from '../../src/model';
-import { renderCompat } from '../../src/render/compat';
-import { renderDot } from '../../src/render/dot';
-import { describeHolder } from '../../src/render/words';
-import { jsonInert } from '../../src/render/inert';
-import { renderJson, type JsonDocument } from '../../src/render/json';
-import { renderTree, shortMap } from '../../src/render/tree';
-import { ns, tree } from '../support/models';
+import { namespacesHolding } from '../../src/filter.js';
+import { allNamespaces, type NamespaceDetails, type NamespaceTree, type UserNamespace } from '../../src/model.js';
+import { renderCompat } from '../../src/render/compat.js';
+import { renderDot } from '../../src/render/dot.js';
+import { describeHolder } from '../../src/render/words.js';
+import { jsonInert } from '../../src/render/inert.js';
+import { renderJson, type JsonDocument } from '../../src/render/json.js';
+import { renderTree, shortMap } from '../../src/render/tree.js';
+import { ns, tree } from '../support/models.js';
 
 const names = new Map([
   [0, 'root'],

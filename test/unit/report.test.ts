@@ -1,8 +1,8 @@
 // The warning about processes that are not in the tree.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LeftOutProcess } from '../../src/model';
-import { leftOutWarning } from '../../src/render/warnings';
+import type { LeftOutProcess } from '../../src/model.js';
+import { leftOutWarning } from '../../src/render/warnings.js';
 
 const ROOT = { root: true, insideUserNamespace: false };
 const denied = (pid: number): LeftOutProcess => ({ pid, reason: 'permission', code: 'EACCES' });

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { constants as osConstants } from 'node:os';
 import { describe, it } from 'node:test';
-import type { Libc } from '../../src/kernel/libc';
-import { CANNOT_COMPARE, tasks } from '../../src/kernel/tasks';
+import type { Libc } from '../../src/kernel/libc.js';
+import { CANNOT_COMPARE, tasks } from '../../src/kernel/tasks.js';
 
 const kcmpAnswering = (answer: number): Libc => ({ kcmp: () => answer }) as unknown as Libc;
 const { ENOSYS, EPERM, EACCES, ESRCH } = osConstants.errno;

@@ -1,8 +1,8 @@
 // How the views adapt to where they are written: colour, character set, and column widths.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { displayWidth } from '../../src/render/columns';
-import { colourWanted, utf8Locale } from '../../src/terminal';
+import { displayWidth } from '../../src/render/columns.js';
+import { colourWanted, utf8Locale } from '../../src/terminal.js';
 
 describe('colour under --color auto', () => {
   // The test's standard output is not a terminal: only FORCE_COLOR can turn colour on here.

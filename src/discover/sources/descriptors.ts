@@ -6,13 +6,13 @@
 // DESCRIPTOR_BUDGET links in all: the processes' tables first, in PID order (step 1's pass reads
 // them), then the tables of threads that have their own. Sockets met on the way are left for the
 // sockets source.
-import { DescriptorBudget, OVER_BUDGET, readTable, type DescriptorTable } from '../../kernel/process-readings';
-import { couldNotRead, type CouldNotRead, type NamespaceLink } from '../../kernel/procfs';
-import { CANNOT_COMPARE } from '../../kernel/tasks';
-import type { Holder } from '../../model';
-import { held } from '../held';
-import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
-import { DESCRIPTOR_BUDGET, firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state';
+import { DescriptorBudget, OVER_BUDGET, readTable, type DescriptorTable } from '../../kernel/process-readings.js';
+import { couldNotRead, type CouldNotRead, type NamespaceLink } from '../../kernel/procfs.js';
+import { CANNOT_COMPARE } from '../../kernel/tasks.js';
+import type { Holder } from '../../model.js';
+import { held } from '../held.js';
+import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files.js';
+import { DESCRIPTOR_BUDGET, firstFew, threadsOf, type Discovery, type HolderSource, type ProcessVisit } from '../state.js';
 
 
 export const descriptors: HolderSource = (d) => {

@@ -7,13 +7,13 @@
 // kernel without them (before 6.11) falls back to a member's mountinfo, and says what that
 // could not search. Each mount is opened, where it must be, from the namespace's root without
 // following links (namespace-files.ts); one that another mount covers is named by inode.
-import { enterMountNamespace, NO_HELPER, type EnteredMountNamespace } from '../../kernel/mount-namespace-helper';
-import { NO_LISTMOUNT } from '../../kernel/mounts';
-import { isOpen, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files';
-import { couldNotRead, mountPointText, type CouldNotRead, type NsfsMount, type NsfsMounts } from '../../kernel/procfs';
-import type { Holder } from '../../model';
-import { held } from '../held';
-import { firstFew, threadsOf, type Discovery, type HolderSource } from '../state';
+import { enterMountNamespace, NO_HELPER, type EnteredMountNamespace } from '../../kernel/mount-namespace-helper.js';
+import { NO_LISTMOUNT } from '../../kernel/mounts.js';
+import { isOpen, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files.js';
+import { couldNotRead, mountPointText, type CouldNotRead, type NsfsMount, type NsfsMounts } from '../../kernel/procfs.js';
+import type { Holder } from '../../model.js';
+import { held } from '../held.js';
+import { firstFew, threadsOf, type Discovery, type HolderSource } from '../state.js';
 
 /** Helpers (single-threaded processes in a task-less mount namespace) alive at once, at most. */
 const HELPERS = 16;

@@ -1,8 +1,8 @@
 // A process's own namespaces of the other types (/proc/PID/ns/TYPE): each keeps its owning user
 // namespace alive, and with --owned each is listed under that owner.
-import { LINKS } from '../../kernel/process-readings';
-import { held } from '../held';
-import type { HolderSource } from '../state';
+import { LINKS } from '../../kernel/process-readings.js';
+import { held } from '../held.js';
+import type { HolderSource } from '../state.js';
 
 export const namespaceLinks: HolderSource = (d) => ({ pid, own, reading }) => {
   LINKS.forEach(({ file, type }, i) => {

@@ -3,12 +3,12 @@
 // SCM_RIGHTS. Each socket the descriptors source met is asked once (by its inode) with
 // SIOCGSKNS on a duplicate taken with pidfd_getfd(2), as lsns 2.41 does; no path is opened.
 // Most sockets are in their process's own network namespace: that answer costs one ioctl.
-import { CHANGED, isOpen, NotTheNamespace } from '../../kernel/namespace-files';
-import { couldNotRead } from '../../kernel/procfs';
-import { NO_SOCKET_NAMESPACES, type OpenTask } from '../../kernel/sockets';
-import { held } from '../held';
-import type { Discovery, HolderSource, SocketDescriptor } from '../state';
-import { descriptorsHolder } from './descriptors';
+import { CHANGED, isOpen, NotTheNamespace } from '../../kernel/namespace-files.js';
+import { couldNotRead } from '../../kernel/procfs.js';
+import { NO_SOCKET_NAMESPACES, type OpenTask } from '../../kernel/sockets.js';
+import { held } from '../held.js';
+import type { Discovery, HolderSource, SocketDescriptor } from '../state.js';
+import { descriptorsHolder } from './descriptors.js';
 
 const NO_SIOCGSKNS =
   "this kernel cannot tell a socket's network namespace (SIOCGSKNS, Linux 4.9, on a descriptor taken with pidfd_getfd, 5.6): " +

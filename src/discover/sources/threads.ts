@@ -1,9 +1,9 @@
 // Threads share their process's user namespace, but may have unshared the others
 // (/proc/PID/task/TID/ns/TYPE). Read only for --owned: it costs a directory and links a thread.
-import { couldNotRead } from '../../kernel/procfs';
-import { OWNABLE_TYPES } from '../../model';
-import { held } from '../held';
-import { threadsOf, type HolderSource } from '../state';
+import { couldNotRead } from '../../kernel/procfs.js';
+import { OWNABLE_TYPES } from '../../model.js';
+import { held } from '../held.js';
+import { threadsOf, type HolderSource } from '../state.js';
 
 export const threads: HolderSource = (d) => {
   if (d.options.owned === undefined) return null;

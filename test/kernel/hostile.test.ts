@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
-import { inPidNamespace, LAUNCHER } from '../support/fixture.js';
+import type { JsonDocument } from '../../src/render/json.js';
+import { asAttacker } from '../support/attacker.js';
+import { byInode } from '../support/documents.js';
+import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture.js';
 import { parseCompat } from '../support/parse-compat.js';
-import { NEEDS_ROOT, needsFfiNapi } from '../support/requirements.js';
+import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements.js';
 
 const NOBODY = 65534;
 
@@ -80,5 +83,38 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
     assert.equal(tree.roots.length, 1);
     assert.notEqual(tree.roots[0]!.id.ino, PROC_USER_INIT_INO);
     assert.deepEqual(tree.roots[0]!.pids, [run.pid]);
+  });
+
+  // What made ps(1) hang before Linux 4.17 (CVE-2018-1120): the kernel now reads a command line
+  // from anonymous memory only. A hang would end the fixture at its timeout, failing the test.
+  it("reads a command line whose middle is a FUSE page that never answers as far as the kernel gives it, and ends", { skip: needsPrograms('cc') }, () => {
+    const f = inPidNamespace({
+      setup: [
+        `cat > "$DIR/attacked-cmdline.c" <<'END_OF_SOURCE'`,
+        fixtureScript('attack-stalled-cmdline.c').replace(/\n$/, ''),
+        'END_OF_SOURCE',
+        'cc -O1 -o "$DIR/attacked-cmdline" "$DIR/attacked-cmdline.c"',
+        asAttacker('attack-stalled-cmdline.sh'),
+        'fact readable "$(cat "$DIR/attack-stalled-cmdline.sh.ready")"',
+      ].join('\n'),
+      timeoutMs: 60_000,
+      runs: [
+        { label: 'json', args: ['--json'] },
+        { label: 'tree', args: ['--format', 'tree', '--width', '300'] },
+        { label: 'compat' },
+      ],
+    });
+    const attacker = Number(f.extra.get('attacker'));
+    const readable = Number(f.extra.get('readable'));
+    for (const [label, run] of f.runs) assert.deepEqual([label, run.status, run.stderr], [label, 0, '']);
+    const doc = JSON.parse(f.runs.get('json')!.stdout) as JsonDocument;
+    const stalled = [...byInode(doc).values()].flatMap((ns) => ns.processes).find((p) => p.pid === attacker)!;
+    const args = stalled.cmdline!;
+    assert.match(args[0]!, /\/attacked-cmdline$/);
+    // Three arguments of 3,000 bytes were given; what comes before the FUSE page is all there is.
+    assert.ok(readable > 0 && readable < 9_000, `readable ${readable}`);
+    assert.equal(Buffer.byteLength(args.join('\0')), readable);
+    assert.match(f.runs.get('tree')!.stdout, new RegExp(`\\b${attacker} attacked-cmdl`));
+    assert.ok(parseCompat(f.runs.get('compat')!.stdout).roots[0]!.children.some((ns) => ns.pids.includes(attacker)));
   });
 });

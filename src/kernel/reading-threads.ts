@@ -45,8 +45,12 @@ export interface Sharing {
   readonly worthMs: number;
   /** PIDs a thread takes at a time: small enough to share the end of the list evenly. */
   readonly chunk: number;
-  /** This thread starts once the worker has read a chunk (tests: so that the worker reads some). */
-  readonly workerFirst: boolean;
+  /**
+   * Tests: each thread reads some, whatever the scheduler does. This thread reads one chunk and
+   * then waits until the worker has read one (a busy machine may run one thread long enough to
+   * read them all).
+   */
+  readonly eachThreadReads: boolean;
   /** With no sign of life from the worker for this long, this thread reads what it took itself. */
   readonly silenceMs: number;
   /** The worker's script (tests: one that fails). */
@@ -57,7 +61,7 @@ const SHARING: Sharing = {
   threads: os.availableParallelism(),
   worthMs: 150,
   chunk: 64,
-  workerFirst: false,
+  eachThreadReads: false,
   silenceMs: 10_000,
   script: path.join(__dirname, 'reading-worker.js'),
 };
@@ -97,7 +101,7 @@ export function readProcesses(
   descriptorBudget: number,
   sharing: Partial<Sharing> = {},
 ): { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number } {
-  const { threads, worthMs, chunk: size, workerFirst, silenceMs, script } = { ...SHARING, ...sharing };
+  const { threads, worthMs, chunk: size, eachThreadReads, silenceMs, script } = { ...SHARING, ...sharing };
   const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const budget = DescriptorBudget.of(descriptorBudget, true);
   const readings: ProcessReading[] = new Array(pids.length);
@@ -108,8 +112,12 @@ export function readProcesses(
   // One worker at most, started at once or once the reading shows it worth it.
   let shared = threads > 1 && worthMs === 0 ? startWorker(script, data) : null;
   let sharable = threads > 1 && worthMs > 0;
-  if (shared !== null && workerFirst) Atomics.wait(control, POSTED, 0, silenceMs);
   const done = new Set<number>();
+  if (shared !== null && eachThreadReads) {
+    const first = Atomics.add(control, NEXT, 1);
+    if (first < chunks) (readHere(first), done.add(first));
+    Atomics.wait(control, POSTED, 0, silenceMs);
+  }
   const start = performance.now();
   for (let chunk = Atomics.add(control, NEXT, 1); chunk < chunks; chunk = Atomics.add(control, NEXT, 1)) {
     readHere(chunk);

@@ -76,7 +76,8 @@ function bothViews(): void {
 
 /**
  * The views' scan read by this thread alone, then shared with a worker from the first process
- * on, one process a chunk, the worker first: both, and how many processes the worker read.
+ * on, one process a chunk, each thread reading some: both, and how many processes the worker
+ * read.
  */
 async function sharedReading(): Promise<void> {
   const options = { details: true, holders: true, containers: true, owned: new Set(OWNABLE_TYPES) };
@@ -94,18 +95,18 @@ async function sharedReading(): Promise<void> {
       return pass;
     },
   };
-  const shared = renderJson(discover(counting, { ...options, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } }), names);
+  const shared = renderJson(discover(counting, { ...options, sharing: { threads: 2, worthMs: 0, chunk: 1, eachThreadReads: true } }), names);
   process.stdout.write(JSON.stringify({ byWorker, alone, shared }));
 }
 
 /**
- * One views' scan shared with a worker from the first process on, the worker first, of every
- * process but this one: where this one stands in PID order changes from run to run.
+ * One views' scan shared with a worker from the first process on, each thread reading some, of
+ * every process but this one: where this one stands in PID order changes from run to run.
  */
 function sharedOnce(): void {
   const kernel = systemKernel('koffi');
   const others = { ...kernel, procfs: { ...kernel.procfs, listPidEntries: () => kernel.procfs.listPidEntries().filter((pid) => pid !== String(process.pid)) } };
-  const tree = discover(others, { details: true, holders: true, containers: true, sharing: { threads: 2, worthMs: 0, chunk: 1, workerFirst: true } });
+  const tree = discover(others, { details: true, holders: true, containers: true, sharing: { threads: 2, worthMs: 0, chunk: 1, eachThreadReads: true } });
   process.stdout.write(renderJson(tree, readUserNames()));
 }
 

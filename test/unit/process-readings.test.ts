@@ -180,18 +180,18 @@ describe('the pass shared with a worker thread', () => {
   const worker = (name: string): string => path.join(__dirname, '..', 'support', `${name}.js`);
 
   it('reads the chunks of a worker that fails them', () => {
-    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, script: worker('failing-worker') });
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, eachThreadReads: true, script: worker('failing-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
   });
 
   it('reads the chunk of a worker that falls silent', () => {
-    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, silenceMs: 200, script: worker('silent-worker') });
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, eachThreadReads: true, silenceMs: 200, script: worker('silent-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
   });
 
   it('reads at once the chunk of a worker that ends without posting it', { timeout: 30_000 }, () => {
     // Were the end not noticed, the silence of a minute would outlast the test's timeout.
-    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, workerFirst: true, silenceMs: 60_000, script: worker('exiting-worker') });
+    const pass = readProcesses(pids, wants, 0, { threads: 2, worthMs: 0, chunk: 3, eachThreadReads: true, silenceMs: 60_000, script: worker('exiting-worker') });
     assert.deepEqual([pass.readings, pass.byWorker], [alone.readings, 0]);
   });
 

@@ -137,6 +137,10 @@ export function optionValue(args: readonly string[], names: readonly string[], u
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
+const ENGINE_ID = new RegExp(`^${HEX64}$`);
+/** A container ID as podman, CRI-O, containerd and Docker make them (64 hex digits), else null. */
+const engineId = (value: string | null): string | null => (value !== null && ENGINE_ID.test(value) ? value : null);
+
 /** The runtimes and sandboxing tools, by program, as data. */
 export const COMMAND_RULES: readonly CommandRule[] = [
   // conmon, the monitor of one podman or CRI-O container: --cid ID, --name NAME.
@@ -145,7 +149,7 @@ export const COMMAND_RULES: readonly CommandRule[] = [
     sandbox: true,
     container: (args) => ({
       engine: args.some((arg) => baseName(arg) === 'podman') ? 'podman' : 'cri-o',
-      id: optionValue(args, ['-c', '--cid']),
+      id: engineId(optionValue(args, ['-c', '--cid'])),
       name: optionValue(args, ['-n', '--name']),
     }),
   },
@@ -155,7 +159,7 @@ export const COMMAND_RULES: readonly CommandRule[] = [
     sandbox: true,
     container: (args) => ({
       engine: optionValue(args, ['-namespace', '--namespace']) === 'moby' ? 'docker' : 'containerd',
-      id: optionValue(args, ['-id', '--id']),
+      id: engineId(optionValue(args, ['-id', '--id'])),
       name: null,
     }),
   },

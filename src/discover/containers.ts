@@ -2,6 +2,12 @@
 // command line and, where some sandboxing tool runs at all and the cgroup names no container,
 // its parent. Names come from the runtimes' command lines first (conmon's -n), then from the
 // engines' state files (root's alone), else stay unknown.
+//
+// A command line is its process's own to write (exec -a), so what one says of a container is
+// believed only as far as its writer may speak: a runtime process that root started may name any
+// container, one that another user started only a container in a user namespace of that user's
+// (a rootless runtime); and no such process may take the identity (engine and ID, or engine and
+// name) that a cgroup or a runtime of root's gave another container.
 import {
   recogniseCgroupPath,
   recogniseCommand,
@@ -36,8 +42,12 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
     if (match === null) unrecognised.add(args);
     return match;
   };
+  // The UID that owns each member's user namespace: a root's never asked is the initial one, root's.
+  const ownerOf = new Map<number, number | null>();
   for (const ns of d.placed) {
+    const owner = d.ownerUids.get(ns) ?? (d.roots.includes(ns) && !d.ownerUids.has(ns) ? 0 : null);
     for (const pid of ns.pids) {
+      ownerOf.set(pid, owner);
       const { cgroup, cmdline } = d.readings.get(pid) ?? {};
       const args = cmdline === undefined || couldNotRead(cmdline) ? null : cmdline;
       const cgroups = cgroup === undefined || couldNotRead(cgroup) ? null : text.cgroupsOf(cgroup);
@@ -45,19 +55,41 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
     }
   }
 
-  // The names runtimes give on their command lines (conmon -c ID -n NAME), by engine and ID.
-  const namedByRuntime = new Map<string, string>();
+  // Who started each runtime process (its real UID), asked of those alone.
+  const starters = new Map<number, number | null>();
+  const starterOf = (pid: number): number | null => {
+    let uid = starters.get(pid);
+    if (uid === undefined) {
+      const answer = text.readRealUid(pid);
+      starters.set(pid, (uid = couldNotRead(answer) ? null : answer));
+    }
+    return uid;
+  };
+  /** Whether the runtime process `runtime` may speak for a container whose namespace `owner` owns. */
+  const speaksFor = (runtime: number, owner: number | null | undefined): boolean => {
+    const starter = starterOf(runtime);
+    return starter === 0 || (starter !== null && starter === owner);
+  };
+
+  // The names runtimes give on their command lines (conmon -c ID -n NAME), by engine and ID,
+  // with the process that gave each.
+  const namedByRuntime = new Map<string, { readonly name: string; readonly by: number }[]>();
   const sandboxes = new Map<number, CommandMatch>();
   for (const [pid, { command }] of read) {
     if (command === null) continue;
     if (command.sandbox) sandboxes.set(pid, command);
     const c = command.container;
-    if (c?.id != null && c.name !== null) namedByRuntime.set(`${c.engine}:${c.id}`, c.name);
+    if (c?.id != null && c.name !== null) {
+      const key = `${c.engine}:${c.id}`;
+      namedByRuntime.set(key, [...(namedByRuntime.get(key) ?? []), { name: c.name, by: pid }]);
+    }
   }
   const fromState = stateNames(text.readRootStateFile);
-  const named = (container: Container): Container => {
+  /** The container, named where it has no name yet; `owner` owns the namespace of the process it is for. */
+  const named = (container: Container, owner: number | null | undefined): Container => {
     if (container.name !== null || container.id === null) return container;
-    const name = namedByRuntime.get(`${container.engine}:${container.id}`);
+    const claims = namedByRuntime.get(`${container.engine}:${container.id}`) ?? [];
+    const name = (claims.find(({ by }) => starterOf(by) === 0) ?? claims.find(({ by }) => speaksFor(by, owner)))?.name;
     if (name !== undefined) return { ...container, name };
     const state = fromState(container.engine, container.id);
     return state === null ? container : { ...container, name: state.name, ...(state.pod !== undefined ? { pod: state.pod } : {}) };
@@ -97,23 +129,41 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
     const cgroupName = fromCgroup?.container.engine === 'lxc' ? fromCgroup.container.name : null;
     if (cgroupName !== null && command!.container!.name !== null) lxcNames.set(cgroupName, command!.container!.name);
   }
+  const cgroupContainer = (cgroups: ProcessCgroups | null): CgroupMatch | null => {
+    const fromCgroup = cgroups === null ? null : engineOfShared(cgroups);
+    const lxcName = fromCgroup?.container.engine === 'lxc' ? lxcNames.get(fromCgroup.container.name ?? '') : undefined;
+    return fromCgroup !== null && lxcName !== undefined ? { ...fromCgroup, container: { ...fromCgroup.container, name: lxcName } } : fromCgroup;
+  };
+  /** The container a command line gives pid (its own runtime's, or a sandbox's above it), with the runtime process that gave it. */
+  const commandContainer = (pid: number, command: CommandMatch | null): Claim | null => {
+    if (command?.container != null) return command.sandbox ? sandboxContainer(pid, sandboxes, parentOf) : { container: command.container, by: pid };
+    if (sandboxes.size === 0 || command !== null) return null;
+    const sandbox = sandboxAbove(pid);
+    return sandbox === null ? null : sandboxContainer(sandbox, sandboxes, parentOf);
+  };
+
+  // The identities that cgroups and root's runtimes give, with the UID whose they are.
+  const established = new Map<string, number | null>();
+  for (const [pid, { cgroups, command }] of read) {
+    const fromCgroup = cgroupContainer(cgroups);
+    if (fromCgroup !== null) established.set(identity(fromCgroup.container), ownerOf.get(pid) ?? null);
+    else if (command?.container != null && starterOf(pid) === 0) established.set(identity(command.container), 0);
+  }
+  /** A claim of a runtime that root did not start stands where it takes no identity of another user's. */
+  const believed = (claim: Claim | null): Container | null => {
+    if (claim === null || starterOf(claim.by) === 0) return claim?.container ?? null;
+    const owner = established.get(identity(claim.container));
+    return owner === undefined || owner === starterOf(claim.by) ? claim.container : null;
+  };
+
   const processes = new Map<number, ProcessText>();
   for (const [pid, { cgroups, cmdline, command }] of read) {
-    let fromCgroup = cgroups === null ? null : engineOfShared(cgroups);
-    const lxcName = fromCgroup?.container.engine === 'lxc' ? lxcNames.get(fromCgroup.container.name ?? '') : undefined;
-    if (fromCgroup !== null && lxcName !== undefined) fromCgroup = { ...fromCgroup, container: { ...fromCgroup.container, name: lxcName } };
-    let container: Container | null = null;
-    if (fromCgroup !== null) container = fromCgroup.container;
-    else if (command?.container != null) container = command.sandbox ? sandboxContainer(pid, sandboxes, parentOf) : command.container;
-    else if (sandboxes.size > 0 && command === null) {
-      const sandbox = sandboxAbove(pid);
-      if (sandbox !== null) container = sandboxContainer(sandbox, sandboxes, parentOf);
-    }
-    container ??= cgroups === null ? null : unitOfShared(cgroups);
+    const fromCgroup = cgroupContainer(cgroups);
+    const container = fromCgroup?.container ?? believed(commandContainer(pid, command)) ?? (cgroups === null ? null : unitOfShared(cgroups));
     processes.set(pid, {
       cgroup: cgroups === null ? null : (cgroups.unified ?? cgroups.v1.join('\n')),
       cmdline,
-      container: container === null ? null : named(container),
+      container: container === null ? null : named(container, ownerOf.get(pid)),
       runtime: fromCgroup?.runtime === true || command !== null,
     });
   }
@@ -170,11 +220,24 @@ function nearestSandbox(sandboxes: ReadonlyMap<number, CommandMatch>, parentOf: 
   };
 }
 
+/** A container as a command line gives it, and the runtime process whose command line it is. */
+interface Claim {
+  readonly container: Container;
+  readonly by: number;
+}
+
+/**
+ * What tells a container from the others: its engine and ID; its engine and name where it has no
+ * ID (nspawn's and LXC's machines). Names alone are not unique: two users may each have a "web".
+ */
+const identity = (container: Container): string =>
+  container.id !== null ? `${container.engine}:${container.id}` : `${container.engine} named ${container.name ?? ''}`;
+
 /**
  * A sandbox's container, named after its outermost process where it runs as several of the same
  * program (bwrap inside bwrap as the sandbox's PID 1; firejail's child): one sandbox, one ID.
  */
-function sandboxContainer(pid: number, sandboxes: ReadonlyMap<number, CommandMatch>, parentOf: (pid: number) => number): Container | null {
+function sandboxContainer(pid: number, sandboxes: ReadonlyMap<number, CommandMatch>, parentOf: (pid: number) => number): Claim | null {
   let outer = pid;
   const engine = sandboxes.get(pid)?.container?.engine;
   for (let steps = 0; steps < MAX_ANCESTORS; steps++) {
@@ -183,7 +246,8 @@ function sandboxContainer(pid: number, sandboxes: ReadonlyMap<number, CommandMat
     if (parent <= 0 || above == null || above.engine !== engine || !PER_PROCESS.has(engine)) break;
     outer = parent;
   }
-  return sandboxes.get(outer)?.container ?? null;
+  const container = sandboxes.get(outer)?.container;
+  return container == null ? null : { container, by: outer };
 }
 
 // The sandboxes known by their process's PID: only these are one sandbox over several processes.

@@ -4,7 +4,7 @@
 // line; a delegated cgroup is named by its user), so every read is bounded: no other user's data
 // decides how much memory the tool takes.
 import fs from 'node:fs';
-import { couldNotRead, O_READ, readBounded, readProcessFile, type CouldNotRead } from './procfs.js';
+import { CouldNotRead, couldNotRead, O_READ, readBounded, readProcessFile } from './procfs.js';
 
 /** Most of a command line that is read: Linux allows far more (ARG_MAX), which nobody needs to see. */
 export const CMDLINE_LIMIT = 64 * 1024;
@@ -12,6 +12,8 @@ export const CMDLINE_LIMIT = 64 * 1024;
 const CGROUP_LIMIT = 64 * 1024;
 /** /proc/PID/stat is a few hundred bytes; its comm field at most 64. */
 const STAT_LIMIT = 4 * 1024;
+/** The head of /proc/PID/status: its Uid line is the ninth, after a Name of at most 64 bytes. */
+const STATUS_HEAD = 1024;
 
 /** A process's cgroups (cgroups(7)): the unified hierarchy's path, and each v1 hierarchy's. */
 export interface ProcessCgroups {
@@ -139,6 +141,19 @@ function statField(bytes: Buffer, close: number, n: number): number {
 export function readParentPid(pid: number): number | CouldNotRead {
   const stat = readStat(pid);
   return couldNotRead(stat) ? stat : stat.parent;
+}
+
+/**
+ * Who started a process: its real UID (/proc/PID/status, proc(5)), as this process's user
+ * namespace sees it. Not /proc/PID's owner, which a process made non-dumpable turns into root.
+ * The kernel escapes the Name line above it, so no process name can forge the line.
+ */
+export function readRealUid(pid: number): number | CouldNotRead {
+  const read = readProcessFile(pid, 'status', STATUS_HEAD, 'one read');
+  if (couldNotRead(read)) return read;
+  const uid = /^Uid:\t(\d+)\t/m.exec(read.bytes.toString('latin1'))?.[1];
+  // A status with no Uid line would be a kernel of another shape: nobody's, then.
+  return uid === undefined ? new CouldNotRead('error', 'ENODATA') : Number(uid);
 }
 
 /**

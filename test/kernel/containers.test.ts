@@ -9,6 +9,8 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { Container } from '../../src/model.js';
 import type { JsonDocument, JsonNamespace, JsonProcess } from '../../src/render/json.js';
+import { asAttacker } from '../support/attacker.js';
+import { byInode } from '../support/documents.js';
 import { fixtureScript, inPidNamespace, LAUNCHER, type FixtureFacts, type FixtureSpec } from '../support/fixture.js';
 import { NEEDS_ROOT, needsPrograms } from '../support/requirements.js';
 
@@ -51,15 +53,16 @@ function document(facts: FixtureFacts): JsonDocument {
 const setup = (...scripts: string[]): string => scripts.map(fixtureScript).join('\n');
 
 describe('containers of real runtimes', { skip: NEEDS_ROOT }, () => {
-  it('podman as root: a container named web is "podman web" with its ID, its conmon a runtime process', { skip: needsPrograms('podman', 'crun', 'conmon', 'busybox') }, (t) => {
+  it('podman as root: a container named web is "podman web" with its ID, its conmon a runtime process; nobody\'s fake conmons neither rename it nor take its identity', { skip: needsPrograms('podman', 'crun', 'conmon', 'busybox', 'python3') }, (t) => {
     const exists = spawnSync('podman', ['container', 'exists', 'web']);
     if (exists.status === 0) return t.skip('a podman container named web already exists on this machine: not ours to remove');
     const podman = ['podman', '--cgroup-manager', 'cgroupfs'];
     try {
       const facts = runtimeFixture(t, 'podman', {
-        setup: setup('busybox-rootfs.sh', 'container-podman.sh'),
+        setup: [setup('busybox-rootfs.sh', 'container-podman.sh'), asAttacker('attack-fake-conmon.sh', { ownMountNamespace: false })].join('\n'),
         runs: [
           JSON_RUN,
+          { label: 'evil', args: ['--container', 'evil'] },
           TREE_RUN,
           { label: 'by-name', args: ['--format', 'tree', '--container', 'web', '--width', '400'] },
           { label: 'by-id', command: ['sh', '-c', `exec node '${LAUNCHER}' --json --container "$(cut -c1-12 "$DIR/web-id")"`] },
@@ -83,13 +86,22 @@ describe('containers of real runtimes', { skip: NEEDS_ROOT }, () => {
       assert.equal(typeof payload[0]!.cgroup, 'string');
       const conmon = all.find((p) => p.comm === 'conmon')!;
       assert.deepEqual([conmon.container, conmon.runtime], [web, true]);
+      // nobody's processes that say on their command lines that they are web's conmon: web keeps
+      // its name, and no other process or namespace is given its identity.
+      const impostors = [facts.extra.get('impostor'), facts.extra.get('forger')].map(Number);
+      assert.deepEqual(impostors.map((pid) => [processOf(doc, pid)?.runtime, processOf(doc, pid)?.container?.engine === 'podman']), [[true, false], [true, false]]);
+      assert.deepEqual(all.filter((p) => p.container?.id === id).map((p) => p.pid).sort((a, b) => a - b), [conmon.pid, payload[0]!.pid].sort((a, b) => a - b));
+      const forged = byInode(doc).get(Number(facts.extra.get('forged')))!;
+      assert.deepEqual([forged.processes.length, forged.containers.filter((c) => c.engine === 'podman')], [1, []]);
+      const evil = facts.runs.get('evil')!;
+      assert.deepEqual([evil.status, evil.stderr], [1, "userns-overview: no container named or with an ID starting 'evil'\n"]);
       // Its own user namespace (--uidmap), labelled with it; not the host's, where only conmon is.
       const ns = namespaceOf(doc, payload[0]!.pid)!;
       assert.deepEqual([ns.containers, ns.level, ns.mapsHostRoot], [[web], 1, false]);
       assert.ok(!doc.roots[0]!.containers.some((c) => c.name === 'web'));
 
       const tree = facts.runs.get('tree')!.stdout;
-      assert.match(tree, new RegExp(`^└─ ${ns.ino}  root  1 process  uid 0→100000 ×65536  podman web ${id.slice(0, 6)}…$`, 'm'));
+      assert.match(tree, new RegExp(`^[├└]─ ${ns.ino}  root  1 process  uid 0→100000 ×65536  podman web ${id.slice(0, 6)}…$`, 'm'));
       assert.match(tree, new RegExp(`\\b${conmon.pid} conmon \\(runtime\\)`));
       const byName = facts.runs.get('by-name')!;
       assert.equal(byName.status, 0);

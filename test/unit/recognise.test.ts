@@ -99,6 +99,10 @@ const COMMANDS: readonly (readonly [readonly string[], string, string | null, st
   [['firejail', '--noroot', '--name=web', 'sleep', '100'], 'firejail', '4242', 'web', true],
   [['firejail', 'sleep', '--name=not-this'], 'firejail', '4242', null, true],
   [['unshare', '--user', '--fork', 'sh'], 'unshare', '4242', null, true],
+  // An ID that no engine makes is no ID: a command line is anyone's to write.
+  [['conmon', '-c', 'unshare -U -r sleep 1 & wait', '-n', 'web', '/usr/bin/podman'], 'podman', null, 'web', true],
+  [['conmon', '-c', ID.toUpperCase(), '/usr/bin/podman'], 'podman', null, null, true],
+  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', `${ID}0`], 'docker', null, null, true],
 ];
 
 describe('recognising a command line', () => {

@@ -1,25 +1,68 @@
 // kcmp(2)'s answers in kernel terms: a kernel without it is said once; a process that is not
-// ours to inspect is not mistaken for one.
+// ours to inspect is not mistaken for one; and the order kcmp keeps, which tells many tables
+// apart by a binary search.
 import assert from 'node:assert/strict';
 import { constants as osConstants } from 'node:os';
 import { describe, it } from 'node:test';
+import { placeAmong } from '../../src/discover/sources/descriptors.js';
 import type { Libc } from '../../src/kernel/libc.js';
-import { CANNOT_COMPARE, tasks } from '../../src/kernel/tasks.js';
+import { CANNOT_COMPARE, tasks, type TableOrder } from '../../src/kernel/tasks.js';
 
 const kcmpAnswering = (answer: number): Libc => ({ kcmp: () => answer }) as unknown as Libc;
 const { ENOSYS, EPERM, EACCES, ESRCH } = osConstants.errno;
 
-describe('whether two threads share a descriptor table', () => {
-  it('follows kcmp: 0 shared, 1 or 2 not, a thread gone not', () => {
-    assert.equal(tasks(kcmpAnswering(0)).shareDescriptorTable(10, 11), true);
-    assert.equal(tasks(kcmpAnswering(1)).shareDescriptorTable(10, 11), false);
-    assert.equal(tasks(kcmpAnswering(2)).shareDescriptorTable(10, 11), false);
-    assert.equal(tasks(kcmpAnswering(-ESRCH)).shareDescriptorTable(10, 11), false);
+describe('how two threads\' descriptor tables compare', () => {
+  it('follows kcmp: 0 the same, 1 the second after, 2 before, 3 different but not ordered, a thread gone different', () => {
+    const order = (answer: number): ReturnType<ReturnType<typeof tasks>['orderDescriptorTables']> => tasks(kcmpAnswering(answer)).orderDescriptorTables(10, 11);
+    assert.deepEqual([0, 1, 2, 3, -ESRCH].map(order), ['same', 'after', 'before', 'different', 'different']);
   });
 
   it('cannot tell only where the kernel has no kcmp; a process not ours to inspect counts as shared', () => {
-    assert.equal(tasks(kcmpAnswering(-ENOSYS)).shareDescriptorTable(10, 11), CANNOT_COMPARE);
-    assert.equal(tasks(kcmpAnswering(-EPERM)).shareDescriptorTable(1, 2), true);
-    assert.equal(tasks(kcmpAnswering(-EACCES)).shareDescriptorTable(1, 2), true);
+    assert.equal(tasks(kcmpAnswering(-ENOSYS)).orderDescriptorTables(10, 11), CANNOT_COMPARE);
+    assert.equal(tasks(kcmpAnswering(-EPERM)).orderDescriptorTables(1, 2), 'same');
+    assert.equal(tasks(kcmpAnswering(-EACCES)).orderDescriptorTables(1, 2), 'same');
+  });
+});
+
+describe('telling many tables apart', () => {
+  // Threads 1..n, thread t's table is table[t]; kcmp orders tables by a number of the kernel's.
+  const ordering = (table: (tid: number) => number, calls: { count: number }) => (a: number, b: number): TableOrder => {
+    calls.count++;
+    const [x, y] = [table(a), table(b)];
+    return x === y ? 'same' : x < y ? 'after' : 'before';
+  };
+
+  it('finds each of 5,000 threads with a table of its own, in about log2 comparisons each, not one against each', () => {
+    // The kernel's numbers for the tables, in no order of the threads'.
+    const key = (tid: number): number => (tid * 7919) % 100_003;
+    const calls = { count: 0 };
+    const tables = [1];
+    let read = 1;
+    for (let tid = 2; tid <= 5000; tid++) {
+      const place = placeAmong(tables, tid, ordering(key, calls));
+      assert.equal(typeof place, 'number', `thread ${tid}`);
+      tables.splice(place as number, 0, tid);
+      read++;
+    }
+    assert.equal(read, 5000);
+    assert.deepEqual(tables.map(key), [...tables.map(key)].sort((a, b) => a - b));
+    // At most ceil(log2(k + 1)) a thread: 5000 x 13, where each against each would be 12.5 million.
+    assert.ok(calls.count <= 5000 * 13, `${calls.count} comparisons`);
+  });
+
+  it('reads a table that threads share once, and one that kcmp cannot order without keeping it', () => {
+    // Threads 1-100 share table 0, except 50 and 75, which share table 9.
+    const table = (tid: number): number => (tid === 50 || tid === 75 ? 9 : 0);
+    const calls = { count: 0 };
+    const tables = [1];
+    const readFor: number[] = [];
+    for (let tid = 2; tid <= 100; tid++) {
+      const place = placeAmong(tables, tid, ordering(table, calls));
+      if (place === 'shared') continue;
+      readFor.push(tid);
+      if (place !== 'unordered') tables.splice(place, 0, tid);
+    }
+    assert.deepEqual(readFor, [50]);
+    assert.equal(placeAmong([1, 50], 77, () => 'different'), 'unordered');
   });
 });

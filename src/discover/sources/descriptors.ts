@@ -8,7 +8,7 @@
 // sockets source.
 import { DescriptorBudget, OVER_BUDGET, readTable, type DescriptorTable } from '../../kernel/process-readings.js';
 import { couldNotRead, type CouldNotRead, type NamespaceLink } from '../../kernel/procfs.js';
-import { CANNOT_COMPARE } from '../../kernel/tasks.js';
+import { CANNOT_COMPARE, type TableOrder } from '../../kernel/tasks.js';
 import type { Holder } from '../../model.js';
 import { held } from '../held.js';
 import { CHANGED, NotTheNamespace, type HeldNamespace } from '../../kernel/namespace-files.js';
@@ -43,25 +43,53 @@ export const descriptors: HolderSource = (d) => {
   return (visit) => {
     holdTable(visit, visit.reading.descriptors);
     // Threads share their process's table unless one unshared it (kcmp(2) KCMP_FILES tells
-    // without reading either); a table that threads share is read once.
+    // without reading either); a table that threads share is read once. The tables met are
+    // kept in kcmp's order, so that a process of n threads, each with a table of its own, costs
+    // n log n comparisons, not n² (4,900 such threads took 5.4 s).
     const tables: number[] = [visit.pid];
     for (const tid of threadsOf(visit)) {
-      if (tables.some((other) => sameTable(d, other, tid))) continue;
-      tables.push(tid);
+      const place = placeAmong(tables, tid, (a, b) => tableOrder(d, a, b));
+      if (place === 'shared') continue;
+      if (place !== 'unordered') tables.splice(place, 0, tid);
       holdTable(visit, readTable(d.kernel.procfs, visit.pid, budget, tid), tid);
     }
   };
 };
 
+/**
+ * Where thread tid's table goes among `tables` (one thread a table, in kcmp's order): 'shared'
+ * where one of them is its table, else its index; 'unordered' where kcmp could not order it,
+ * which then stays out of the list (its table is read; at worst a table is read twice).
+ */
+export function placeAmong(tables: readonly number[], tid: number, order: (a: number, b: number) => TableOrder): number | 'shared' | 'unordered' {
+  let low = 0;
+  let high = tables.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    switch (order(tables[middle]!, tid)) {
+      case 'same':
+        return 'shared';
+      case 'different':
+        return 'unordered';
+      case 'before':
+        high = middle;
+        break;
+      case 'after':
+        low = middle + 1;
+    }
+  }
+  return low;
+}
+
 const NO_KCMP =
   'this kernel cannot compare descriptor tables (kcmp(2), CONFIG_KCMP): the descriptors of threads with a table of their own were not read';
 
-/** Whether threads a and b share a table; where kcmp cannot tell, taken as shared, and said once. */
-function sameTable(d: Discovery, a: number, b: number): boolean {
-  const answer = d.kernel.tasks().shareDescriptorTable(a, b);
+/** How thread b's table stands to thread a's; where kcmp cannot tell, taken as shared, and said once. */
+function tableOrder(d: Discovery, a: number, b: number): TableOrder {
+  const answer = d.kernel.tasks().orderDescriptorTables(a, b);
   if (answer !== CANNOT_COMPARE) return answer;
   if (!d.cut.includes(NO_KCMP)) d.cut.push(NO_KCMP);
-  return true;
+  return 'same';
 }
 
 /** A process can swap one descriptor under us, not all: try a few of its copies in turn. */

@@ -69,7 +69,8 @@ export function readInOrder(files: () => ProcessFiles): ReadProcesses {
   return (pids, wants, descriptorBudget) => {
     const { readProcess, DescriptorBudget } = modules.readings();
     const budget = DescriptorBudget.of(descriptorBudget);
-    return { readings: pids.map((pid) => readProcess(files(), pid, wants, budget)), descriptorsLeft: budget.left(), byWorker: 0 };
+    const cmdlineLimit = modules.processText().commandLineShare(pids.length);
+    return { readings: pids.map((pid) => readProcess(files(), pid, wants, budget, cmdlineLimit)), descriptorsLeft: budget.left(), byWorker: 0 };
   };
 }
 

@@ -4,7 +4,7 @@
 // EMFILE and ENFILE, which end the run: whyUnreadable).
 import { OWNABLE_TYPES, type NamespaceType } from '../model.js';
 import type * as processText from './process-text.js';
-import type { ProcessStat } from './process-text.js';
+import { CMDLINE_LIMIT, type ProcessStat } from './process-text.js';
 import type * as procfs from './procfs.js';
 import { couldNotRead, CouldNotRead, type NamespaceLink } from './procfs.js';
 
@@ -67,7 +67,7 @@ export interface ProcessFiles {
   readonly listThreads: (pid: number) => string[] | CouldNotRead;
   readonly readStat: (pid: number) => ProcessStat | CouldNotRead;
   readonly readCgroupText: (pid: number) => string | CouldNotRead;
-  readonly readCmdline: (pid: number) => readonly string[] | CouldNotRead;
+  readonly readCmdline: (pid: number, limit: number) => readonly string[] | CouldNotRead;
 }
 
 /** The files a pass reads, from a procfs and the text files (real ones, or fakes). */
@@ -111,7 +111,7 @@ export class DescriptorBudget {
 }
 
 /** Reads one process: a process that vanishes halfway leaves the rest of its reading failed. */
-export function readProcess(files: ProcessFiles, name: string, wants: Wants, budget: DescriptorBudget): ProcessReading {
+export function readProcess(files: ProcessFiles, name: string, wants: Wants, budget: DescriptorBudget, cmdlineLimit = CMDLINE_LIMIT): ProcessReading {
   const pid = Number(name);
   const user = files.userNamespaceInode(name);
   if (couldNotRead(user)) return { pid, user };
@@ -133,7 +133,7 @@ export function readProcess(files: ProcessFiles, name: string, wants: Wants, bud
   }
   if (wants.text) {
     reading.cgroup = files.readCgroupText(pid);
-    reading.cmdline = files.readCmdline(pid);
+    reading.cmdline = files.readCmdline(pid, cmdlineLimit);
   }
   return reading;
 }

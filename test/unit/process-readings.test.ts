@@ -2,11 +2,12 @@
 // parsers it relies on, and its sharing with a worker thread when the worker fails. No root:
 // the real files read are this process's own.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DescriptorBudget, OVER_BUDGET, readProcess, revive, type ProcessFiles, type ProcessReading, type Wants } from '../../src/kernel/process-readings.js';
-import { parseStat, readCmdline, readStat } from '../../src/kernel/process-text.js';
+import { commandLineShare, parseStat, readCmdline, readRealUid, readStat } from '../../src/kernel/process-text.js';
 import { CouldNotRead, parseNamespaceLink, readBounded } from '../../src/kernel/procfs.js';
 import { dealInPidOrder, readProcesses } from '../../src/kernel/reading-threads.js';
 
@@ -134,6 +135,30 @@ describe('the text of a process', () => {
     assert.equal(readCmdline(process.pid), first);
     assert.deepEqual(first, fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1));
     assert.notEqual(readCmdline(process.ppid), first);
+  });
+
+  it('keeps of each command line its share of 32 MiB a run, between 4 KiB and 64 KiB, from the count of processes alone', () => {
+    assert.deepEqual([0, 1, 512, 1000, 8192, 10_000, 100_000].map(commandLineShare), [65536, 65536, 65536, 33554, 4096, 4096, 4096]);
+  });
+
+  it('reads a command line to the limit asked, and no further', () => {
+    const long = 'x'.repeat(10_000);
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', long], { stdio: 'ignore' });
+    try {
+      const whole = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'latin1');
+      assert.ok(whole.length > 10_000);
+      for (const limit of [4096, 65536]) {
+        const args = readCmdline(child.pid!, limit) as string[];
+        assert.equal(args.join('\0'), whole.slice(0, limit).replace(/\0$/, ''), `limit ${limit}`);
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("reads who started a process: its real UID, not its /proc directory's owner", () => {
+    assert.equal(readRealUid(process.pid), process.getuid!());
+    assert.ok(readRealUid(2 ** 22 + 1) instanceof CouldNotRead);
   });
 
   it('parses namespace links, and nothing else', () => {

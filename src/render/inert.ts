@@ -1,27 +1,35 @@
 // Text that other users control (process names, mount paths) made inert before it reaches a
 // terminal: a process can name itself "\x1b]0;...", or put a newline in a path to forge lines.
 
-// C0 controls, DEL, C1 controls, the line and paragraph separators, and the bidirectional
-// controls that reorder what a terminal shows (ALM, LRM, RLM, LRE..RLO, LRI..PDI).
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// What shows nothing, or changes how the text around it shows, and so lets one name pass for
+// another: the format characters (soft hyphen, zero-width space and joiners, word joiner, BOM,
+// the bidirectional controls that reorder a line, the tag characters), the line and paragraph
+// separators, lone surrogates, and the blank fillers (Hangul's, the combining grapheme joiner)
+// and variation selectors that Unicode classes as letters or marks.
+const INVISIBLE = String.raw`\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}`;
+// With the C0 controls, DEL and the C1 controls, which a terminal acts on.
+const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, 'gu');
+// JSON.stringify escapes C0 itself; the JSON text's own newlines are C0 too, and stay.
+const RAW_IN_JSON = new RegExp(`[\\u007f-\\u009f${INVISIBLE}]`, 'gu');
 
-const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
+/** \x1b below U+0100, else \u202e, else \u{e0041}. */
 const visible = (c: string): string => {
-  const code = c.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  const code = c.codePointAt(0)!;
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 };
 
-/** The text with every control character shown as an escape (\x1b, \u202e). */
+/** The text with every control and invisible character shown as an escape (\x1b, \u202e, \u{e0041}). */
 export function inert(text: string): string {
   return text.replace(CONTROLS, visible);
 }
 
 /**
- * JSON text with the characters JSON.stringify leaves raw (DEL, C1, the separators and the bidi
- * controls) escaped as \uXXXX too, so `jq -r` cannot be turned against a terminal either. Only
- * strings can hold them, and there \uXXXX means the same character.
+ * JSON text with the characters JSON.stringify leaves raw (DEL, C1 and the invisible ones above)
+ * escaped as \uXXXX too, so `jq -r` cannot be turned against a terminal either. Only strings can
+ * hold them, and there \uXXXX means the same character.
  */
 export function jsonInert(json: string): string {
-  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // A character beyond U+FFFF as JSON writes one: its two UTF-16 halves.
+  return json.replace(RAW_IN_JSON, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { JsonDocument } from '../../src/render/json.js';
 import { asAttacker } from '../support/attacker.js';
-import { inPidNamespace } from '../support/fixture.js';
+import { inPidNamespace, LAUNCHER } from '../support/fixture.js';
 import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements.js';
 
 const PROBE = ['node', path.join(__dirname, '..', 'support', 'probe.js')];
@@ -38,6 +38,27 @@ describe('descriptors and ioctl failures', { skip: NEEDS_ROOT }, () => {
       'this kernel has no namespace ioctls (NS_GET_PARENT needs Linux 4.9 or later)|0',
     );
     assert.equal(facts.runs.get('eio')!.stdout, 'ioctl(NS_GET_PARENT) failed: EIO|0');
+  });
+});
+
+describe('threads of nobody\'s, each with a descriptor table of its own', { skip: NEEDS_ROOT || needsPrograms('python3', 'strace') }, () => {
+  it('tells their 300 tables apart with kcmp(2) in log2 comparisons a thread, not one against each, and finds what the last alone holds', () => {
+    const facts = inPidNamespace({
+      setup: asAttacker('attack-thread-tables.sh', { ownMountNamespace: false }),
+      runs: [
+        { label: 'json', args: ['--json'] },
+        { label: 'kcmp', command: ['sh', '-c', `strace -f -qq -e trace=kcmp -o "$DIR/kcmp" node '${LAUNCHER}' --format tree > /dev/null && grep -c '^[0-9]* *kcmp(' "$DIR/kcmp"`] },
+      ],
+    });
+    const json = facts.runs.get('json')!;
+    assert.deepEqual([json.status, json.stderr], [0, '']);
+    const doc = JSON.parse(json.stdout) as JsonDocument;
+    const held = doc.roots[0]!.children.find((ns) => ns.ino === Number(facts.extra.get('heldUserns')))!;
+    assert.deepEqual(held.holders, [{ kind: 'fd', pid: Number(facts.extra.get('attacker')), tid: Number(facts.extra.get('heldTid')), fd: Number(facts.extra.get('heldFd')) }]);
+    // 300 threads, each placed among the tables met so far by a binary search: at most 9 kcmp
+    // calls each (about 2,500 in all), where comparing each with each takes about 45,000.
+    const calls = Number(facts.runs.get('kcmp')!.stdout.trim());
+    assert.ok(calls >= 300 && calls <= 300 * 9, `${calls} kcmp calls`);
   });
 });
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
+import { commandLineShare } from '../../src/kernel/process-text.js';
 import type { JsonDocument } from '../../src/render/json.js';
 import { asAttacker } from '../support/attacker.js';
 import { byInode } from '../support/documents.js';
@@ -116,5 +117,20 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
     assert.equal(Buffer.byteLength(args.join('\0')), readable);
     assert.match(f.runs.get('tree')!.stdout, new RegExp(`\\b${attacker} attacked-cmdl`));
     assert.ok(parseCompat(f.runs.get('compat')!.stdout).roots[0]!.children.some((ns) => ns.pids.includes(attacker)));
+  });
+
+  it("keeps of other users' long command lines only each process's share where there are more than 512 processes", { skip: needsPrograms('python3') }, () => {
+    const f = inPidNamespace({ setup: asAttacker('attack-long-cmdlines.sh', { ownMountNamespace: false }), runs: [{ label: 'json', args: ['--json'] }] });
+    const run = f.runs.get('json')!;
+    assert.deepEqual([run.status, run.stderr], [0, '']);
+    const processes = [...byInode(JSON.parse(run.stdout) as JsonDocument).values()].flatMap((ns) => ns.processes);
+    assert.ok(processes.length > 512, `${processes.length} processes`);
+    const share = commandLineShare(processes.length);
+    assert.ok(share < 64 * 1024);
+    for (const pid of f.extra.get('long')!.split(',').map(Number)) {
+      const args = processes.find((p) => p.pid === pid)!.cmdline!;
+      assert.equal(args[0], 'python3');
+      assert.equal(Buffer.byteLength(args.join('\0')), share, `PID ${pid}`);
+    }
   });
 });

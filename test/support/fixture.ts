@@ -143,7 +143,9 @@ export function inPidNamespace(spec: FixtureSpec): FixtureFacts {
       'unshare',
       ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', path.join(dir, 'fixture.sh')],
       // A UTF-8 locale, as a person's terminal has: the tree view draws ASCII in the POSIX one.
-      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir, LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: spec.timeoutMs ?? 120_000 },
+      // SIGKILL at the timeout: unshare --fork blocks SIGTERM and SIGINT while it waits, and a
+      // fixture that outlives its time must end (and, with it, every process in its namespace).
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DIR: dir, LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: spec.timeoutMs ?? 120_000, killSignal: 'SIGKILL' },
     );
     if (result.status !== 0) {
       throw new Error(`fixture failed (status ${result.status}, ${result.signal ?? 'no signal'}): ${result.stderr}`);

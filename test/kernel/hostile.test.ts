@@ -1,18 +1,18 @@
 // Hostile conditions: a /proc that hides processes, few descriptors, a run inside a user
-// namespace. Each ends with a defined status and, where something is missing, one line.
+// namespace, a command line that a FUSE page stalls, long command lines of many processes. Each
+// ends with a defined status and, where something is missing, one line.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
 import { commandLineShare } from '../../src/kernel/process-text.js';
 import type { JsonDocument } from '../../src/render/json.js';
-import { asAttacker } from '../support/attacker.js';
+import { asAttacker, NOBODY } from '../support/attacker.js';
 import { byInode } from '../support/documents.js';
 import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture.js';
 import { parseCompat } from '../support/parse-compat.js';
-import { NEEDS_ROOT, needsFfiNapi, needsPrograms } from '../support/requirements.js';
+import { NEEDS_ROOT, needsFfiNapi, needsFuse, needsPrograms } from '../support/requirements.js';
 
-const NOBODY = 65534;
 
 describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
   it('under hidepid=invisible, shows an unprivileged user its own processes and says others are hidden', () => {
@@ -86,9 +86,13 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
     assert.deepEqual(tree.roots[0]!.pids, [run.pid]);
   });
 
-  // What made ps(1) hang before Linux 4.17 (CVE-2018-1120): the kernel now reads a command line
-  // from anonymous memory only. A hang would end the fixture at its timeout, failing the test.
-  it("reads a command line whose middle is a FUSE page that never answers as far as the kernel gives it, and ends", { skip: needsPrograms('cc') }, () => {
+  // What made ps(1) hang before Linux 4.17 (CVE-2018-1120). Root's reads never reach a FUSE
+  // server in another user's namespace (FUSE refuses a caller that its namespace does not map),
+  // but nobody's own run's do: there it is the kernel's reading of command lines from anonymous
+  // memory only that makes the read end short. The control proves that the page waits for a
+  // reader the namespace maps (through /proc/PID/mem, which reads file pages too); that reader
+  // ends with the fixture, whose end kills the FUSE server.
+  it('reads a command line whose middle is a FUSE page that never answers as far as the kernel gives it, as root and as its own user, and ends', { skip: needsPrograms('cc', 'dd') || needsFuse() }, () => {
     const f = inPidNamespace({
       setup: [
         `cat > "$DIR/attacked-cmdline.c" <<'END_OF_SOURCE'`,
@@ -96,25 +100,35 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
         'END_OF_SOURCE',
         'cc -O1 -o "$DIR/attacked-cmdline" "$DIR/attacked-cmdline.c"',
         asAttacker('attack-stalled-cmdline.sh'),
-        'fact readable "$(cat "$DIR/attack-stalled-cmdline.sh.ready")"',
+        'read readable page < "$DIR/attack-stalled-cmdline.sh.ready"',
+        'fact readable "$readable"',
+        `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups dd if=/proc/$ATTACKER/mem of=/dev/null bs=1 skip=$page count=1 2>/dev/null & reader=$!`,
+        'sleep 1',
+        'if kill -0 $reader 2>/dev/null; then fact stalls yes; else fact stalls no; fi',
       ].join('\n'),
       timeoutMs: 60_000,
       runs: [
         { label: 'json', args: ['--json'] },
         { label: 'tree', args: ['--format', 'tree', '--width', '300'] },
         { label: 'compat' },
+        { label: 'nobody', args: ['--json'], asUser: NOBODY },
       ],
     });
+    assert.equal(f.extra.get('stalls'), 'yes', 'the control: a read of the page by a user the namespace maps waits');
     const attacker = Number(f.extra.get('attacker'));
     const readable = Number(f.extra.get('readable'));
-    for (const [label, run] of f.runs) assert.deepEqual([label, run.status, run.stderr], [label, 0, '']);
-    const doc = JSON.parse(f.runs.get('json')!.stdout) as JsonDocument;
-    const stalled = [...byInode(doc).values()].flatMap((ns) => ns.processes).find((p) => p.pid === attacker)!;
-    const args = stalled.cmdline!;
-    assert.match(args[0]!, /\/attacked-cmdline$/);
-    // Three arguments of 3,000 bytes were given; what comes before the FUSE page is all there is.
-    assert.ok(readable > 0 && readable < 9_000, `readable ${readable}`);
-    assert.equal(Buffer.byteLength(args.join('\0')), readable);
+    for (const label of ['json', 'tree', 'compat']) assert.deepEqual([label, f.runs.get(label)!.status, f.runs.get(label)!.stderr], [label, 0, '']);
+    const nobody = f.runs.get('nobody')!;
+    // nobody cannot look into root's processes: said, as always, in one line.
+    assert.deepEqual([nobody.status, nobody.stderr.split('\n').length], [0, 2], nobody.stderr);
+    for (const label of ['json', 'nobody']) {
+      const doc = JSON.parse(f.runs.get(label)!.stdout) as JsonDocument;
+      const args = [...byInode(doc).values()].flatMap((ns) => ns.processes).find((p) => p.pid === attacker)!.cmdline!;
+      assert.match(args[0]!, /\/attacked-cmdline$/, label);
+      // What comes before the FUSE page, in the middle of the last argument, is all there is.
+      assert.equal(Buffer.byteLength(args.join('\0')), readable, label);
+      assert.equal(args.length, 4, label);
+    }
     assert.match(f.runs.get('tree')!.stdout, new RegExp(`\\b${attacker} attacked-cmdl`));
     assert.ok(parseCompat(f.runs.get('compat')!.stdout).roots[0]!.children.some((ns) => ns.pids.includes(attacker)));
   });

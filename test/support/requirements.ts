@@ -45,3 +45,13 @@ export function needsFfiNapi(): string | false {
   })();
   return ffiNapiLoads;
 }
+
+/**
+ * Why a test whose unprivileged attacker mounts a FUSE file system cannot, or false where it can:
+ * a /dev/fuse, and a kernel that has FUSE (mounted in a user namespace since Linux 4.18).
+ */
+export function needsFuse(): string | false {
+  if (!fs.existsSync('/dev/fuse')) return 'needs /dev/fuse';
+  const filesystems = fs.readFileSync('/proc/filesystems', 'utf8');
+  return /\tfuse$/m.test(filesystems) ? false : 'needs a kernel with FUSE (/proc/filesystems has no fuse)';
+}

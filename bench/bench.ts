@@ -16,12 +16,6 @@ import path from 'node:path';
 import { inPidNamespace, LAUNCHER, PROJECT, type FixtureSpec } from '../test/support/fixture.js';
 import type { Measured, MeasureConfig } from './measure.js';
 
-// Every command runs without NODE_EXTRA_CA_CERTS, as `sudo` (which resets the environment) would
-// start it. A machine that sets it for npm makes each Node start read those certificates first
-// (32 ms on the bench machine), no cost of the tool's, and it would blur every ratio against lsns.
-const EXTRA_CA_CERTS = process.env['NODE_EXTRA_CA_CERTS'];
-delete process.env['NODE_EXTRA_CA_CERTS'];
-
 const RUNS = 7;
 const MEASURE = path.join(__dirname, 'measure.js');
 const ORIGINAL = process.env['USERNS_OVERVIEW_ORIGINAL'];
@@ -170,7 +164,6 @@ function report(scenario: Scenario, measured: Measured, facts: ReadonlyMap<strin
   }
 }
 
-if (EXTRA_CA_CERTS !== undefined) console.log(`NODE_EXTRA_CA_CERTS (${EXTRA_CA_CERTS}) is unset for the commands measured`);
 const results = new Map<string, Measured>();
 for (const scenario of chosen) {
   const { measured, facts } = run(scenario);

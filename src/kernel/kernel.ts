@@ -15,11 +15,11 @@ import * as procfs from './procfs.js';
 import type { SocketNamespaces } from './sockets.js';
 import type { Tasks } from './tasks.js';
 
-/**
- * The FFI libraries by name, for the option table: naming them here spares a bare run loading
- * libc.ts (or a module of its own, which costs start-up too).
- */
-export const BACKENDS = ['koffi', 'ffi-napi'] as const satisfies readonly Backend[];
+// The FFI libraries by name, for the option table: naming them here spares a bare run loading
+// libc.ts (or a module of its own, which costs start-up too). A record of libc's type has
+// every one of its names, and no other.
+const NAMED: Record<Backend, true> = { koffi: true, 'ffi-napi': true };
+export const BACKENDS = Object.keys(NAMED) as Backend[];
 
 export type Procfs = typeof procfs;
 export type ProcessTextFiles = typeof processTextModule;
@@ -75,7 +75,7 @@ export function readInOrder(files: () => ProcessFiles): ReadProcesses {
 }
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
-export function systemKernel(backend: (typeof BACKENDS)[number], options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
+export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;
   const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(modules.libc().loadLibc(backend)));
   return {

@@ -263,27 +263,30 @@ function confined<T>(tree: InstallTree, load: () => T): T {
 
 /** What to run to add or repair a backend, for the way this copy was installed. */
 export function installHint(backend: Backend, tree: InstallTree, version: string): string {
-  if (backend === 'koffi' && !KOFFI_MACHINES.includes(process.arch)) {
-    return `koffi's prebuilt binary is installed for ${KOFFI_MACHINES.join(' and ')} only; use '--ffi ffi-napi'`;
-  }
-  // koffi comes with the tool, so installing the tool again mends it; ffi-napi is added beside it.
-  const packages = backend === 'koffi' ? `userns-overview@${version}` : FFI_NAPI_PACKAGES;
-  const line = ((): string => {
-    switch (tree.kind) {
-      case 'clone':
-        return `run 'npm ci' in ${tree.root}`;
-      case 'project':
-        return `run 'npm install ${packages}' in ${tree.root}`;
-      case 'global':
-        return `run 'npm install -g --prefix ${tree.root} ${packages}'`;
-      case 'npx':
-        return backend === 'koffi'
-          ? `remove ${tree.root} and run npx again`
-          : `run 'npx -p userns-overview@${version} -p @2060.io/ffi-napi@4.0.9 -p @2060.io/ref-napi@3.0.6 userns-overview --ffi ffi-napi'`;
+  if (backend === 'koffi') {
+    if (!KOFFI_MACHINES.includes(process.arch)) {
+      return `koffi's prebuilt binary is installed for ${KOFFI_MACHINES.join(' and ')} only; use '--ffi ffi-napi'`;
     }
-  })();
-  if (backend === 'koffi') return line;
-  return `it is optional, and its install script builds it with node-gyp (a C++ compiler, make, Python and Node's headers): ${line}, or use '--ffi koffi'`;
+    // koffi comes with the tool: installing the tool again mends it.
+    return tree.kind === 'npx' ? `remove ${tree.root} and run npx again` : installLine(tree.kind, tree.root, `userns-overview@${version}`);
+  }
+  const add =
+    tree.kind === 'npx'
+      ? `run 'npx -p userns-overview@${version} -p @2060.io/ffi-napi@4.0.9 -p @2060.io/ref-napi@3.0.6 userns-overview --ffi ffi-napi'`
+      : installLine(tree.kind, tree.root, FFI_NAPI_PACKAGES);
+  return `it is optional, and its install script builds it with node-gyp (a C++ compiler, make, Python and Node's headers): ${add}, or use '--ffi koffi'`;
+}
+
+/** The npm line that installs `packages` beside this copy, in a clone, a project or a global prefix (`root`). */
+function installLine(kind: Exclude<InstallTree['kind'], 'npx'>, root: string, packages: string): string {
+  switch (kind) {
+    case 'clone':
+      return `run 'npm ci' in ${root}`;
+    case 'project':
+      return `run 'npm install ${packages}' in ${root}`;
+    case 'global':
+      return `run 'npm install -g --prefix ${root} ${packages}'`;
+  }
 }
 
 function packageVersion(tree: InstallTree): string {

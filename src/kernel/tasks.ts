@@ -12,10 +12,11 @@ export const CANNOT_COMPARE = 'cannot compare';
 
 /**
  * Where thread b's descriptor table stands against thread a's, in the order kcmp(2) keeps (of
- * the kernel's obfuscated pointers, stable for a boot): the same table, or before or after it;
- * 'different' where kcmp does not order them (its answer 3) or either thread has gone.
+ * the kernel's obfuscated pointers to the tables): the same table, or before or after it;
+ * 'different' where kcmp does not order them (its answer 3, which Linux does not give for
+ * tables); 'gone' where either thread has ended.
  */
-export type TableOrder = 'same' | 'before' | 'after' | 'different';
+export type TableOrder = 'same' | 'before' | 'after' | 'different' | 'gone';
 
 export interface Tasks {
   /**
@@ -35,7 +36,7 @@ export function tasks(libc: Libc): Tasks {
       // The ptrace access check (kcmp(2)), as for PID 1 in some sandboxes: not the kernel's lack.
       if (-answer === EPERM || -answer === EACCES) return 'same';
       // ESRCH: a thread that ended.
-      return 'different';
+      return 'gone';
     },
   };
 }

@@ -12,9 +12,9 @@ const kcmpAnswering = (answer: number): Libc => ({ kcmp: () => answer }) as unkn
 const { ENOSYS, EPERM, EACCES, ESRCH } = osConstants.errno;
 
 describe('how two threads\' descriptor tables compare', () => {
-  it('follows kcmp: 0 the same, 1 the second after, 2 before, 3 different but not ordered, a thread gone different', () => {
+  it('follows kcmp: 0 the same, 1 the second after, 2 before, 3 different but not ordered, and a thread that has gone', () => {
     const order = (answer: number): ReturnType<ReturnType<typeof tasks>['orderDescriptorTables']> => tasks(kcmpAnswering(answer)).orderDescriptorTables(10, 11);
-    assert.deepEqual([0, 1, 2, 3, -ESRCH].map(order), ['same', 'after', 'before', 'different', 'different']);
+    assert.deepEqual([0, 1, 2, 3, -ESRCH].map(order), ['same', 'after', 'before', 'different', 'gone']);
   });
 
   it('cannot tell only where the kernel has no kcmp; a process not ours to inspect counts as shared', () => {
@@ -58,11 +58,33 @@ describe('telling many tables apart', () => {
     const readFor: number[] = [];
     for (let tid = 2; tid <= 100; tid++) {
       const place = placeAmong(tables, tid, ordering(table, calls));
-      if (place === 'shared') continue;
+      if (place === 'shared' || place === 'gone') continue;
       readFor.push(tid);
       if (place !== 'unordered') tables.splice(place, 0, tid);
     }
     assert.deepEqual(readFor, [50]);
     assert.equal(placeAmong([1, 50], 77, () => 'different'), 'unordered');
+  });
+
+  it('drops a thread of the list that has ended and searches again, and skips one that ends before it is placed', () => {
+    // 1,000 threads share the main thread's table; 4 have their own, and one of those ends once
+    // its table is read, where it sits in the middle of the list: 3, 5, 7, 1 (the main one), 9.
+    const own = new Map([[3, 10], [5, 20], [7, 30], [9, 70]]);
+    const gone = new Set<number>();
+    const calls = { count: 0 };
+    const order = (a: number, b: number): TableOrder => (gone.has(a) || gone.has(b) ? 'gone' : ordering((tid) => own.get(tid) ?? 40, calls)(a, b));
+    const tables = [1];
+    const readFor: number[] = [];
+    for (let tid = 2; tid <= 1005; tid++) {
+      if (tid === 600) gone.add(own.has(tid) ? tid : 7);
+      const place = placeAmong(tables, tid, order);
+      if (place === 'shared' || place === 'gone') continue;
+      readFor.push(tid);
+      if (place !== 'unordered') tables.splice(place as number, 0, tid);
+    }
+    assert.deepEqual(readFor, [3, 5, 7, 9]);
+    assert.deepEqual(tables, [3, 5, 1, 9]);
+    gone.add(2000);
+    assert.equal(placeAmong(tables, 2000, order), 'gone');
   });
 });

@@ -49,7 +49,7 @@ export const descriptors: HolderSource = (d) => {
     const tables: number[] = [visit.pid];
     for (const tid of threadsOf(visit)) {
       const place = placeAmong(tables, tid, (a, b) => tableOrder(d, a, b));
-      if (place === 'shared') continue;
+      if (place === 'shared' || place === 'gone') continue;
       if (place !== 'unordered') tables.splice(place, 0, tid);
       holdTable(visit, readTable(d.kernel.procfs, visit.pid, budget, tid), tid);
     }
@@ -58,27 +58,35 @@ export const descriptors: HolderSource = (d) => {
 
 /**
  * Where thread tid's table goes among `tables` (one thread a table, in kcmp's order): 'shared'
- * where one of them is its table, else its index; 'unordered' where kcmp could not order it,
- * which then stays out of the list (its table is read; at worst a table is read twice).
+ * where one of them is its table, else its index; 'gone' where tid has ended; 'unordered' where
+ * kcmp could not order it, which then stays out of the list (its table is read; at worst a table
+ * is read again for each thread that shares it). A thread of the list that has ended leaves it
+ * (its table was read), and the search starts again.
  */
-export function placeAmong(tables: readonly number[], tid: number, order: (a: number, b: number) => TableOrder): number | 'shared' | 'unordered' {
-  let low = 0;
-  let high = tables.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    switch (order(tables[middle]!, tid)) {
-      case 'same':
-        return 'shared';
-      case 'different':
-        return 'unordered';
-      case 'before':
-        high = middle;
-        break;
-      case 'after':
-        low = middle + 1;
+export function placeAmong(tables: number[], tid: number, order: (a: number, b: number) => TableOrder): number | 'shared' | 'gone' | 'unordered' {
+  search: for (;;) {
+    let low = 0;
+    let high = tables.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      switch (order(tables[middle]!, tid)) {
+        case 'same':
+          return 'shared';
+        case 'different':
+          return 'unordered';
+        case 'gone':
+          if (order(tid, tid) === 'gone') return 'gone';
+          tables.splice(middle, 1);
+          continue search;
+        case 'before':
+          high = middle;
+          break;
+        case 'after':
+          low = middle + 1;
+      }
     }
+    return low;
   }
-  return low;
 }
 
 const NO_KCMP =

@@ -2,11 +2,12 @@
 // terminal: a process can name itself "\x1b]0;...", or put a newline in a path to forge lines.
 
 // What shows nothing, or changes how the text around it shows, and so lets one name pass for
-// another: the format characters (soft hyphen, zero-width space and joiners, word joiner, BOM,
-// the bidirectional controls that reorder a line, the tag characters), the line and paragraph
-// separators, lone surrogates, and the blank fillers (Hangul's, the combining grapheme joiner)
-// and variation selectors that Unicode classes as letters or marks.
-const INVISIBLE = String.raw`\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}`;
+// another: Unicode's default-ignorable characters (zero-width spaces and joiners, the soft
+// hyphen, the bidirectional controls that reorder a line, fillers, variation selectors, tags,
+// invisible vowels), the other format characters, the line and paragraph separators, lone
+// surrogates, and the blank braille pattern. Emoji joined by U+200D and text that needs U+200C
+// show their joiners as escapes too: a name is read exactly, not pretty.
+const INVISIBLE = String.raw`\p{Default_Ignorable_Code_Point}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u2800`;
 // With the C0 controls, DEL and the C1 controls, which a terminal acts on.
 const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, 'gu');
 // JSON.stringify escapes C0 itself; the JSON text's own newlines are C0 too, and stay.

@@ -7,7 +7,7 @@ import { inert, jsonInert } from '../../src/render/inert.js';
 // Each hidden in "ss_hd" by a user, as the attacker tried: soft hyphen, combining grapheme
 // joiner, Mongolian vowel separator, zero-width space, word joiner, BOM, national digit shapes,
 // interlinear annotation anchor, a tag character, Hangul filler, a variation selector.
-const HIDDEN = ['\u00ad', '\u034f', '\u180e', '\u200b', '\u2060', '\ufeff', '\u206e', '\ufff9', '\u{e0041}', '\u3164', '\ufe0f'];
+const HIDDEN = ['\u00ad', '\u034f', '\u180e', '\u200b', '\u2060', '\ufeff', '\u206e', '\ufff9', '\u{e0041}', '\u3164', '\ufe0f', '\u17b4', '\u2065', '\ufff0', '\u{e0002}', '\u{e01f0}', '\u2800'];
 
 describe('inert text', () => {
   it('shows every control a terminal acts on as an escape', () => {
@@ -17,7 +17,10 @@ describe('inert text', () => {
   it('shows every character that shows nothing, or changes its neighbours, as an escape', () => {
     assert.deepEqual(
       HIDDEN.map((c) => inert(`ss${c}hd`)),
-      ['ss\\xadhd', 'ss\\u034fhd', 'ss\\u180ehd', 'ss\\u200bhd', 'ss\\u2060hd', 'ss\\ufeffhd', 'ss\\u206ehd', 'ss\\ufff9hd', 'ss\\u{e0041}hd', 'ss\\u3164hd', 'ss\\ufe0fhd'],
+      HIDDEN.map((c) => {
+        const code = c.codePointAt(0)!;
+        return `ss${code < 0x100 ? `\\x${code.toString(16)}` : code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`}hd`;
+      }),
     );
   });
 
@@ -28,7 +31,7 @@ describe('inert text', () => {
   it('JSON escapes the same characters as \\uXXXX, astral ones as their two halves, and means the same text', () => {
     const json = JSON.stringify({ name: `ss${HIDDEN.join('')}hd\u202e`, path: 'a\nb' }, null, 2);
     const safe = jsonInert(json);
-    assert.doesNotMatch(safe, /[\u00ad\u034f\u180e\u200b\u2060\ufeff\u206e\ufff9\u3164\ufe0f\u202e]|\u{e0041}/u);
+    assert.doesNotMatch(safe, /[\u00ad\u034f\u180e\u200b\u2060\ufeff\u206e\ufff9\u3164\ufe0f\u202e\u17b4\u2065\ufff0\u2800]|[\u{e0000}-\u{e0fff}]/u);
     assert.match(safe, /\\udb40\\udc41/);
     assert.deepEqual(JSON.parse(safe), JSON.parse(json));
     // The document's own newlines stay.

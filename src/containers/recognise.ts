@@ -10,6 +10,12 @@ export interface CgroupMatch {
   readonly container: Container;
   /** The runtime's own cgroup (conmon's, the LXC monitor's, nspawn's supervisor), not the payload's. */
   readonly runtime: boolean;
+  /**
+   * Who may have named the cgroup: the user of the user@UID.service above it, to whom systemd
+   * delegates that subtree (rootless containers live there, and the user may name anything
+   * there), else root.
+   */
+  readonly speaker: number;
 }
 
 interface CgroupRule {
@@ -83,8 +89,13 @@ export function recogniseCgroupPath(path: string): CgroupMatch | null {
   const name = rawName === undefined ? null : rule.unitEscaped === true ? unescapeUnitName(rawName) : rawName;
   const pod = groups['pod'] ?? POD_SLICE.exec(path)?.groups?.['pod']?.replace(/_/g, '-');
   const container: Container = { engine: rule.engine, id: groups['id'] ?? null, name, ...(pod !== undefined ? { pod } : {}) };
-  return { container, runtime: rule.runtime === true };
+  // The outermost: below it the user may name a cgroup user@0.service too.
+  const delegated = DELEGATED.exec(path.slice(0, best.index))?.[1];
+  return { container, runtime: rule.runtime === true, speaker: delegated === undefined ? 0 : Number(delegated) };
 }
+
+/** systemd's per-user manager, whose subtree it delegates to the user (Delegate=yes). */
+const DELEGATED = /(?:^|\/)user@(\d+)\.service(?=\/|$)/;
 
 /**
  * The systemd unit a path lies in: its outermost service or scope (user@1000.service rather than
@@ -137,9 +148,11 @@ export function optionValue(args: readonly string[], names: readonly string[], u
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
-const ENGINE_ID = new RegExp(`^${HEX64}$`);
-/** A container ID as podman, CRI-O, containerd and Docker make them (64 hex digits), else null. */
-const engineId = (value: string | null): string | null => (value !== null && ENGINE_ID.test(value) ? value : null);
+/** A container ID as podman and CRI-O make them (64 hex digits), else null. */
+const hexId = (value: string | null): string | null => (value !== null && new RegExp(`^${HEX64}$`).test(value) ? value : null);
+/** A containerd ID (Docker's are 64 hex digits; `ctr run IMAGE redis` names one redis): its identifiers' grammar. */
+const containerdId = (value: string | null): string | null =>
+  value !== null && value.length <= 76 && /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/.test(value) ? value : null;
 
 /** The runtimes and sandboxing tools, by program, as data. */
 export const COMMAND_RULES: readonly CommandRule[] = [
@@ -149,7 +162,7 @@ export const COMMAND_RULES: readonly CommandRule[] = [
     sandbox: true,
     container: (args) => ({
       engine: args.some((arg) => baseName(arg) === 'podman') ? 'podman' : 'cri-o',
-      id: engineId(optionValue(args, ['-c', '--cid'])),
+      id: hexId(optionValue(args, ['-c', '--cid'])),
       name: optionValue(args, ['-n', '--name']),
     }),
   },
@@ -159,7 +172,7 @@ export const COMMAND_RULES: readonly CommandRule[] = [
     sandbox: true,
     container: (args) => ({
       engine: optionValue(args, ['-namespace', '--namespace']) === 'moby' ? 'docker' : 'containerd',
-      id: engineId(optionValue(args, ['-id', '--id'])),
+      id: containerdId(optionValue(args, ['-id', '--id'])),
       name: null,
     }),
   },

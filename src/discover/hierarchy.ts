@@ -61,8 +61,7 @@ function climbFrom(d: Discovery, ns: UserNamespace, fd: number): void {
   let child = ns;
   try {
     for (;;) {
-      // Containers need the owner too: it decides whose runtimes may name them (containers.ts).
-      if (d.options.details || d.options.containers) d.ownerUids.set(child, ioctls.ownerUidOf(fd));
+      if (d.options.details) d.ownerUids.set(child, ioctls.ownerUidOf(fd));
       const parent = ioctls.parentOf(fd);
       // ROOT ('root'), compared by value: its module is the FFI layer's, which compat may never load.
       if (parent === ('root' satisfies typeof ROOT)) return placeAsRoot(d, child);

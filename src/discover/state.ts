@@ -67,7 +67,7 @@ export class Discovery {
   readonly placed = new Set<UserNamespace>();
   readonly roots: UserNamespace[] = [];
   readonly leftOut: LeftOutProcess[] = [];
-  /** NS_GET_OWNER_UID, asked while climbing, where details or containers are wanted. */
+  /** NS_GET_OWNER_UID, asked while climbing, where details are wanted. */
   readonly ownerUids = new Map<UserNamespace, number | null>();
   /**
    * Namespaces of the other types, by inode: one allocator numbers every namespace, whatever its

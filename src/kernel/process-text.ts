@@ -8,7 +8,7 @@ import { CouldNotRead, couldNotRead, O_READ, readBounded, readProcessFile } from
 
 /** Most of a command line that is read: Linux allows far more (ARG_MAX), which nobody needs to see. */
 export const CMDLINE_LIMIT = 64 * 1024;
-/** What a run keeps of all command lines together, where each process's share of it is smaller. */
+/** What a run keeps of all command lines together, shared out equally where there are many. */
 const COMMAND_LINES_KEPT = 32 * 1024 * 1024;
 /** Each process's share never goes below this: enough for what a runtime says of its container. */
 const CMDLINE_FLOOR = 4 * 1024;
@@ -16,9 +16,10 @@ const CMDLINE_FLOOR = 4 * 1024;
 /**
  * How much of each command line a run of `processes` keeps: the whole (to CMDLINE_LIMIT) where
  * they are few, an equal share of COMMAND_LINES_KEPT where they are many, but CMDLINE_FLOOR at
- * least. Decided from the count alone, before any is read, so that which command lines are cut
- * does not depend on which thread read first; and another user's long command lines cost at most
- * the share each (3,000 processes of 64 KiB each had taken 731 MB in --json).
+ * least (so beyond 8,192 processes, CMDLINE_FLOOR each: what a process costs the run anyway).
+ * Decided from the count alone, before any is read, so that which command lines are cut does not
+ * depend on which thread read first; and another user's long command lines cost at most the share
+ * each (3,000 processes of 64 KiB each had taken 731 MB in --json).
  */
 export const commandLineShare = (processes: number): number =>
   Math.max(CMDLINE_FLOOR, Math.min(CMDLINE_LIMIT, Math.floor(COMMAND_LINES_KEPT / Math.max(processes, 1))));
@@ -122,22 +123,24 @@ export interface ProcessStat {
   readonly parent: number;
   /** Field 20. */
   readonly threads: number;
+  /** Field 22, in clock ticks since boot: with the PID, which process this is, a reused PID aside. */
+  readonly started: number;
 }
 
-/** One read of /proc/PID/stat: the process's name, its parent and how many threads it has. */
+/** One read of /proc/PID/stat: the process's name, its parent, how many threads it has and when it started. */
 export function readStat(pid: number): ProcessStat | CouldNotRead {
   const read = readProcessFile(pid, 'stat', STAT_LIMIT, 'one read');
   return couldNotRead(read) ? read : parseStat(read.bytes);
 }
 
-/** A stat line's name, parent and thread count. */
+/** A stat line's name, parent, thread count and start time. */
 export function parseStat(bytes: Buffer): ProcessStat {
   // The name is in parentheses and may hold anything, ")" and spaces too: it ends at the last
   // ")", and the fields after it are numbers, one space apart.
   const open = bytes.indexOf(0x28);
   const close = bytes.lastIndexOf(0x29);
   const name = open < 0 || close < open ? '' : bytes.toString('utf8', open + 1, close);
-  return { name, parent: statField(bytes, close, 4), threads: statField(bytes, close, 20) };
+  return { name, parent: statField(bytes, close, 4), threads: statField(bytes, close, 20), started: statField(bytes, close, 22) };
 }
 
 /** Field `n` (proc(5) numbers them from 1) of a stat line whose name ends at `close`; 0 if not a number. */
@@ -159,8 +162,8 @@ export function readParentPid(pid: number): number | CouldNotRead {
 
 /**
  * Who started a process: its real UID (/proc/PID/status, proc(5)), as this process's user
- * namespace sees it. Not /proc/PID's owner, which a process made non-dumpable turns into root.
- * The kernel escapes the Name line above it, so no process name can forge the line.
+ * namespace sees it. Not the owner of /proc/PID's files, which a process made non-dumpable
+ * turns into root. The kernel escapes the Name line above it, so no process name can forge it.
  */
 export function readRealUid(pid: number): number | CouldNotRead {
   const read = readProcessFile(pid, 'status', STATUS_HEAD, 'one read');

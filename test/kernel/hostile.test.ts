@@ -2,10 +2,13 @@
 // namespace, a command line that a FUSE page stalls, long command lines of many processes. Each
 // ends with a defined status and, where something is missing, one line.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
-import { commandLineShare } from '../../src/kernel/process-text.js';
+import { commandLineShare, readRealUid } from '../../src/kernel/process-text.js';
 import type { JsonDocument } from '../../src/render/json.js';
 import { asAttacker, NOBODY } from '../support/attacker.js';
 import { byInode } from '../support/documents.js';
@@ -145,6 +148,21 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
       const args = processes.find((p) => p.pid === pid)!.cmdline!;
       assert.equal(args[0], 'python3');
       assert.equal(Buffer.byteLength(args.join('\0')), share, `PID ${pid}`);
+    }
+  });
+
+  // The system's Python: one on root's PATH (pyenv's, say) may be no program nobody can run.
+  const PYTHON = '/usr/bin/python3';
+  it("tells who started a process that made itself non-dumpable, whose /proc files then say root", { skip: fs.existsSync(PYTHON) ? false : `needs ${PYTHON}` }, async () => {
+    const script = 'import ctypes, signal; ctypes.CDLL(None).prctl(4, 0); print(flush=True); signal.pause()';
+    const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', PYTHON, '-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      // Its first line: it runs as nobody and has made itself non-dumpable (PR_SET_DUMPABLE, 0).
+      await once(child.stdout, 'data');
+      assert.equal(fs.statSync(`/proc/${child.pid}/status`).uid, 0);
+      assert.equal(readRealUid(child.pid!), NOBODY);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });

@@ -97,7 +97,7 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
 
 /** The pass, in this thread, through a fake procfs: every process single-threaded, named "fake". */
 const passThrough = (fake: Procfs): Kernel['readProcesses'] =>
-  readInOrder(() => ({ ...processFiles(fake, processText), readStat: () => ({ name: 'fake', parent: 0, threads: 1 }) }));
+  readInOrder(() => ({ ...processFiles(fake, processText), readStat: () => ({ name: 'fake', parent: 0, threads: 1, started: 1 }) }));
 
 const COMPAT = { details: false, holders: false };
 

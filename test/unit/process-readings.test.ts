@@ -25,7 +25,7 @@ function files(options: { threads?: number; fds?: number } = {}): { files: Proce
       listDescriptors: () => (asked.push('fd'), Array.from({ length: fds }, (_, fd) => String(fd))),
       descriptorTarget: (_, fd) => (asked.push(`fd/${fd}`), fd === '1' ? { type: 'user', ino: 55 } : fd === '2' ? { socket: 66 } : null),
       listThreads: () => (asked.push('task'), ['7', '8', '9']),
-      readStat: () => (asked.push('stat'), { name: 'sleep', parent: 1, threads: options.threads ?? 1 }),
+      readStat: () => (asked.push('stat'), { name: 'sleep', parent: 1, threads: options.threads ?? 1, started: 100 }),
       readCgroupText: () => (asked.push('cgroup'), '0::/\n'),
       readCmdline: () => (asked.push('cmdline'), ['sleep', 'infinity']),
     },
@@ -38,7 +38,7 @@ describe('one pass over a process', () => {
     assert.deepEqual(readProcess(compatLike.files, '7', { holders: false, stat: true, text: false }, DescriptorBudget.of(10)), {
       pid: 7,
       user: 4026531837,
-      stat: { name: 'sleep', parent: 1, threads: 1 },
+      stat: { name: 'sleep', parent: 1, threads: 1, started: 100 },
     });
     assert.deepEqual(compatLike.asked, ['user', 'stat']);
     const all = files();
@@ -113,11 +113,11 @@ describe('one pass over a process', () => {
 describe('the text of a process', () => {
   const stat = (name: string, rest = 'S 42 1 1 0 -1 4194560 99 0 0 0 0 0 0 0 20 0 5 0 123 0 0'): Buffer => Buffer.from(`1234 (${name}) ${rest}\n`);
 
-  it('takes name, parent and threads from a stat line whatever the name holds', () => {
+  it('takes name, parent, threads and start time from a stat line whatever the name holds', () => {
     for (const name of ['sleep', 'a) (b', ') 9 9 9', 'two words', 'ナマエ', '', 'x\ny']) {
-      assert.deepEqual(parseStat(stat(name)), { name, parent: 42, threads: 5 }, name);
+      assert.deepEqual(parseStat(stat(name)), { name, parent: 42, threads: 5, started: 123 }, name);
     }
-    assert.deepEqual(parseStat(Buffer.from('1 (x) Z')), { name: 'x', parent: 0, threads: 0 });
+    assert.deepEqual(parseStat(Buffer.from('1 (x) Z')), { name: 'x', parent: 0, threads: 0, started: 0 });
   });
 
   it('reads this process as /proc/self/comm and /proc/self/status tell', () => {
@@ -127,6 +127,8 @@ describe('the text of a process', () => {
       name: fs.readFileSync('/proc/self/comm', 'utf8').replace(/\n$/, ''),
       parent: process.ppid,
       threads: Number(/^Threads:\s*(\d+)$/m.exec(status)![1]),
+      // Field 22: the 20th after the name's ")".
+      started: Number(fs.readFileSync('/proc/self/stat', 'latin1').split(') ').pop()!.split(' ')[19]),
     });
   });
 
@@ -156,7 +158,7 @@ describe('the text of a process', () => {
     }
   });
 
-  it("reads who started a process: its real UID, not its /proc directory's owner", () => {
+  it('reads who started a process: its real UID (test/kernel/hostile.test.ts: not the owner of its /proc files)', () => {
     assert.equal(readRealUid(process.pid), process.getuid!());
     assert.ok(readRealUid(2 ** 22 + 1) instanceof CouldNotRead);
   });

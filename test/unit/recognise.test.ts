@@ -53,9 +53,17 @@ const CGROUPS: readonly (readonly [string, string, string | null, string | null,
 describe('recognising a cgroup path', () => {
   for (const [path, engine, id, name, runtime, pod] of CGROUPS) {
     it(`${path} is ${engine} ${name ?? ''} ${id ?? ''}${runtime ? ' (runtime)' : ''}`, () => {
-      assert.deepEqual(recogniseCgroupPath(path), { container: { engine, id, name, ...(pod !== undefined ? { pod } : {}) }, runtime });
+      const speaker = /user@(\d+)\.service/.exec(path)?.[1];
+      assert.deepEqual(recogniseCgroupPath(path), { container: { engine, id, name, ...(pod !== undefined ? { pod } : {}) }, runtime, speaker: Number(speaker ?? 0) });
     });
   }
+
+  it("says who may have named the cgroup: the user whose manager's subtree it lies in, else root", () => {
+    assert.equal(recogniseCgroupPath(`/machine.slice/libpod-${ID}.scope`)!.speaker, 0);
+    assert.equal(recogniseCgroupPath(`/user.slice/user-1000.slice/user@1000.service/app.slice/libpod-${ID}.scope`)!.speaker, 1000);
+    // A name the user chose that looks like a manager's changes nothing above it.
+    assert.equal(recogniseCgroupPath(`/user.slice/user-1000.slice/user@1000.service/user@0.service/libpod-${ID}.scope`)!.speaker, 1000);
+  });
 
   it('names no container for a path that no engine makes, nor for a look-alike inside a component', () => {
     for (const path of ['/', '/system.slice/ssh.service', '/user.slice/user-1000.slice/session-3.scope', `/xdocker-${ID}.scope`, `/libpod-${ID.slice(1)}`]) {
@@ -102,7 +110,10 @@ const COMMANDS: readonly (readonly [readonly string[], string, string | null, st
   // An ID that no engine makes is no ID: a command line is anyone's to write.
   [['conmon', '-c', 'unshare -U -r sleep 1 & wait', '-n', 'web', '/usr/bin/podman'], 'podman', null, 'web', true],
   [['conmon', '-c', ID.toUpperCase(), '/usr/bin/podman'], 'podman', null, null, true],
-  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', `${ID}0`], 'docker', null, null, true],
+  // containerd's own IDs need not be hex (ctr run IMAGE redis); its grammar, all the same.
+  [['containerd-shim-runc-v2', '-namespace', 'default', '-id', 'redis'], 'containerd', 'redis', null, true],
+  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', '../etc'], 'docker', null, null, true],
+  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'x'.repeat(77)], 'docker', null, null, true],
 ];
 
 describe('recognising a command line', () => {

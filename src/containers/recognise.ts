@@ -13,9 +13,11 @@ export interface CgroupMatch {
   /**
    * Who may have named the cgroup: the user of the user@UID.service above it, to whom systemd
    * delegates that subtree (rootless containers live there, and the user may name anything
-   * there), else root.
+   * there); no one known where it lies inside another container's cgroup (whose root may own
+   * a subtree of its own: an unprivileged LXC container's, a container with a writable
+   * cgroupfs); else root.
    */
-  readonly speaker: number;
+  readonly speaker: number | null;
 }
 
 interface CgroupRule {
@@ -32,6 +34,9 @@ interface CgroupRule {
 }
 
 const HEX64 = '[0-9a-f]{64}';
+const HEX_ID = new RegExp(`^${HEX64}$`);
+/** Whether an ID is one of the 64-hex IDs that podman, CRI-O, Docker and Kubernetes draw from one space. */
+export const isHexId = (id: string): boolean => HEX_ID.test(id);
 // The start of a path component, and the end of one.
 const at = (body: string): RegExp => new RegExp(`(?:^|/)${body}(?=/|$)`, 'g');
 
@@ -41,11 +46,13 @@ export const CGROUP_RULES: readonly CgroupRule[] = [
   // in libpod-conmon-ID.scope; cgroupfs's: /libpod_parent/libpod-ID.
   { engine: 'podman', runtime: true, pattern: at(`libpod-conmon-(?<id>${HEX64})\\.scope`) },
   { engine: 'podman', pattern: at(`libpod-(?<id>${HEX64})(?:\\.scope)?`) },
+  // --cgroups=split (Quadlet's default): the payload in UNIT/libpod-payload-ID.
+  { engine: 'podman', pattern: at(`libpod-payload-(?<id>${HEX64})`) },
   // Kubernetes through containerd (systemd driver): kubepods.slice/…-pod<UID>.slice/cri-containerd-ID.scope.
   { engine: 'containerd', pattern: at(`cri-containerd-(?<id>${HEX64})\\.scope`) },
-  // CRI-O: crio-ID.scope, and its conmon in crio-conmon-ID.scope.
-  { engine: 'cri-o', runtime: true, pattern: at(`crio-conmon-(?<id>${HEX64})\\.scope`) },
-  { engine: 'cri-o', pattern: at(`crio-(?<id>${HEX64})\\.scope`) },
+  // CRI-O: crio-ID.scope, and its conmon in crio-conmon-ID.scope (no .scope with cgroupfs).
+  { engine: 'cri-o', runtime: true, pattern: at(`crio-conmon-(?<id>${HEX64})(?:\\.scope)?`) },
+  { engine: 'cri-o', pattern: at(`crio-(?<id>${HEX64})(?:\\.scope)?`) },
   // Kubernetes with the cgroupfs driver: /kubepods/burstable/pod<UID>/ID, whichever CRI runtime.
   { engine: 'kubernetes', pattern: at(`kubepods(?:/[a-z]+)?/pod(?<pod>[0-9a-f-]{36})/(?<id>${HEX64})`) },
   // Docker: system.slice/docker-ID.scope (systemd driver), /docker/ID (cgroupfs driver).
@@ -78,8 +85,10 @@ const POD_SLICE = /(?:^|\/)kubepods[^/]*-pod(?<pod>[0-9a-f_]{36})\.slice(?=\/|$)
 /** The innermost container a cgroup path names, or null. */
 export function recogniseCgroupPath(path: string): CgroupMatch | null {
   let best: { index: number; rule: CgroupRule; groups: Record<string, string | undefined> } | null = null;
+  let outermost = Infinity;
   for (const rule of CGROUP_RULES) {
     for (const match of path.matchAll(rule.pattern)) {
+      outermost = Math.min(outermost, match.index!);
       if (best === null || match.index! > best.index) best = { index: match.index!, rule, groups: match.groups ?? {} };
     }
   }
@@ -91,7 +100,8 @@ export function recogniseCgroupPath(path: string): CgroupMatch | null {
   const container: Container = { engine: rule.engine, id: groups['id'] ?? null, name, ...(pod !== undefined ? { pod } : {}) };
   // The outermost: below it the user may name a cgroup user@0.service too.
   const delegated = DELEGATED.exec(path.slice(0, best.index))?.[1];
-  return { container, runtime: rule.runtime === true, speaker: delegated === undefined ? 0 : Number(delegated) };
+  const speaker = outermost < best.index ? null : delegated === undefined ? 0 : Number(delegated);
+  return { container, runtime: rule.runtime === true, speaker };
 }
 
 /** systemd's per-user manager, whose subtree it delegates to the user (Delegate=yes). */
@@ -149,7 +159,7 @@ export function optionValue(args: readonly string[], names: readonly string[], u
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
 /** A container ID as podman and CRI-O make them (64 hex digits), else null. */
-const hexId = (value: string | null): string | null => (value !== null && new RegExp(`^${HEX64}$`).test(value) ? value : null);
+const hexId = (value: string | null): string | null => (value !== null && isHexId(value) ? value : null);
 /** A containerd ID (Docker's are 64 hex digits; `ctr run IMAGE redis` names one redis): its identifiers' grammar. */
 const containerdId = (value: string | null): string | null =>
   value !== null && value.length <= 76 && /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/.test(value) ? value : null;
@@ -229,7 +239,7 @@ export const sameContainer = (a: Container, b: Container): boolean => a.engine =
 
 /** "podman web 3f2a9c…", "lxc bb1", "nspawn nsa", "unit user@1000.service", "bubblewrap 4242". */
 export function containerLabel(container: Container, ellipsis = '…'): string {
-  const id = container.id === null ? null : /^[0-9a-f]{64}$/.test(container.id) ? `${container.id.slice(0, 6)}${ellipsis}` : container.id;
+  const id = container.id === null ? null : isHexId(container.id) ? `${container.id.slice(0, 6)}${ellipsis}` : container.id;
   return [container.engine, container.name, id].filter((part) => part !== null).join(' ');
 }
 

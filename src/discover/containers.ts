@@ -70,9 +70,12 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   };
 
   // Whose word each runtime process's command line is: who started it (its real UID), where it
-  // is still the process the pass read (the same start time: a PID reused in between is not);
-  // no one's where it runs inside a container's cgroup (root in Docker's, or in a pod's, with no
-  // user namespace of its own, is real UID 0 too). Asked of runtime processes alone.
+  // is still the process the pass read (the same start time: a PID reused in between is not).
+  // No one's where it runs inside a container: in another PID namespace than this tool's, or in
+  // a container's cgroup (root in Docker's, or in a pod's, with no user namespace of its own, is
+  // real UID 0 too). Real runtimes and sandboxing tools run beside this tool. Asked of runtime
+  // processes alone.
+  const ownPid = d.kernel.procfs.namespaceLink(process.pid, 'pid');
   const speakers = new Map<number, Speaker>();
   const speakerOf = (pid: number): Speaker => {
     let speaker = speakers.get(pid);
@@ -81,9 +84,11 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
       const now = text.readStat(pid);
       const then = d.readings.get(pid)?.stat;
       const same = !couldNotRead(now) && then !== undefined && !couldNotRead(then) && now.started === then.started;
+      const pidNamespace = d.kernel.procfs.namespaceLink(pid, 'pid');
+      const beside = !couldNotRead(ownPid) && ownPid !== null && !couldNotRead(pidNamespace) && pidNamespace?.ino === ownPid.ino;
       const own = read.get(pid)?.cgroups;
       const inContainer = own != null && engineOfShared(own)?.runtime === false;
-      speakers.set(pid, (speaker = couldNotRead(uid) || !same || inContainer ? null : uid));
+      speakers.set(pid, (speaker = couldNotRead(uid) || !same || !beside || inContainer ? null : uid));
     }
     return speaker;
   };

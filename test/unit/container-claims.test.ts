@@ -27,6 +27,8 @@ interface Process {
   readonly cmdline?: readonly string[];
   /** Its start time now, where another process has taken its PID since the pass read it. */
   readonly restarted?: boolean;
+  /** The inode of its PID namespace, where it is not this tool's (1). */
+  readonly pidNamespace?: number;
 }
 
 /** The containers step over these namespaces of processes. */
@@ -39,7 +41,8 @@ function containersOf(namespaces: readonly Record<number, Process>[]): Map<numbe
     readRealUid: (pid) => all.get(pid)?.uid ?? new CouldNotRead('vanished', 'ENOENT'),
     readStat: (pid) => ({ name: 'p', parent: all.get(pid)?.parent ?? 0, threads: 1, started: all.get(pid)?.restarted === true ? 2 : 1 }),
   };
-  const kernel = { procfs: { nsfsDevice: () => DEV }, processText: () => text } as unknown as Kernel;
+  const namespaceLink = (pid: number, file: string): { type: string; ino: number } => ({ type: file, ino: pid === process.pid ? 1 : (all.get(pid)?.pidNamespace ?? 1) });
+  const kernel = { procfs: { nsfsDevice: () => DEV, namespaceLink }, processText: () => text } as unknown as Kernel;
   const d = new Discovery(kernel, { details: true, holders: false, containers: true });
   namespaces.forEach((processes, i) => {
     const ns: UserNamespace = newUserNamespace({ dev: DEV, ino: 1000 + i });
@@ -133,10 +136,10 @@ describe("the evidence of containers that is believed", () => {
     for (const pid of [40, 41, 50, 51]) assert.equal(containers.get(pid), null, `PID ${pid}`);
   });
 
-  it("keeps to each user the machines it names itself, as two users may each have a web", () => {
+  it("keeps to each user the machines it names itself, as two users may each have a box", () => {
     const containers = containersOf([
-      { 30: { uid: 0, cmdline: ['systemd-nspawn', '-M', 'box', '-D', '/srv/box'] }, 40: { uid: NOBODY, cmdline: ['systemd-nspawn', '-M', 'box', '-D', '/tmp/box'] } },
-      { 31: { uid: 0, parent: 30 } },
+      { 30: { uid: USER, cmdline: ['systemd-nspawn', '-M', 'box', '-D', '/home/u/box'] }, 40: { uid: NOBODY, cmdline: ['systemd-nspawn', '-M', 'box', '-D', '/tmp/box'] } },
+      { 31: { uid: USER, parent: 30 } },
       { 41: { uid: NOBODY, parent: 40 } },
     ]);
     const box = { engine: 'nspawn', id: null, name: 'box' };
@@ -160,6 +163,64 @@ describe("the evidence of containers that is believed", () => {
       { 10: { uid: 100000, parent: 9 }, 20: { uid: 100000, parent: 19 } },
     ]);
     for (const pid of [9, 10, 19, 20]) assert.equal(containers.get(pid), null, `PID ${pid}`);
+  });
+
+  it("hears no one in a cgroup inside another container's, whose root may own a subtree: it takes no container's identity", () => {
+    const containers = containersOf([
+      { 9: { uid: 0, cgroup: `/machine.slice/libpod-conmon-${ROOT_ID}.scope`, cmdline: conmon(ROOT_ID, 'web') } },
+      { 10: { uid: 100000, cgroup: `/machine.slice/libpod-${ROOT_ID}.scope` } },
+      // Root of an unprivileged LXC container, host UID 100000, names cgroups in its own subtree.
+      { 60: { uid: 100000, cgroup: `/lxc.payload.c1/libpod-${ROOT_ID}.scope` }, 61: { uid: 100000, cgroup: `/lxc.payload.c1/user.slice/user-${USER}.slice/user@${USER}.service/libpod-${ROOTLESS_ID}.scope` } },
+    ]);
+    assert.deepEqual(containers.get(10), podman(ROOT_ID, 'web'));
+    for (const pid of [60, 61]) assert.notEqual(containers.get(pid)?.engine, 'podman', `PID ${pid}`);
+  });
+
+  it("lets root's runtime hold a container that no cgroup names against a user's cgroup named after it", () => {
+    const containers = containersOf([
+      { 9: { uid: 0, cgroup: '/system.slice/web.service/runtime', cmdline: conmon(ROOT_ID, 'web') } },
+      { 10: { uid: 100000, parent: 9, cgroup: '/system.slice/web.service/other' } },
+      { 50: { uid: USER, cgroup: `${DELEGATED}/app.slice/libpod-${ROOT_ID}.scope` } },
+    ]);
+    assert.deepEqual([containers.get(9), containers.get(10)], [podman(ROOT_ID, 'web'), podman(ROOT_ID, 'web')]);
+    assert.deepEqual(containers.get(50), { engine: 'unit', id: null, name: `user@${USER}.service` });
+  });
+
+  it("hears no runtime in another PID namespace than this tool's: root in a container that no rule names", () => {
+    const containers = containersOf([
+      { 7: { uid: 0, pidNamespace: 2, cgroup: '/system.slice/app.service/payload', cmdline: conmon(DOCKER_ID, 'evil') } },
+      { 11: { uid: 0, cgroup: `/system.slice/docker-${DOCKER_ID}.scope` } },
+    ]);
+    assert.deepEqual(containers.get(11), { engine: 'docker', id: DOCKER_ID, name: null });
+    assert.notEqual(containers.get(7)?.id, DOCKER_ID);
+  });
+
+  it("lets no other user's machine look like root's, and lets no one unheard silence a user", () => {
+    const Q = 'f'.repeat(64);
+    const containers = containersOf([
+      {
+        100: { uid: 0, cgroup: '/lxc.monitor.web', cmdline: ['[lxc monitor] /var/lib/lxc web'] },
+        200: { uid: NOBODY, cmdline: ['[lxc monitor] /x web'] },
+        // Root in a pod of its own PID namespace, saying the user's container is its own.
+        300: { uid: 0, pidNamespace: 3, cmdline: conmon(Q, 'evil') },
+        40: { uid: USER, cmdline: conmon(Q, 'db') },
+      },
+      { 101: { uid: 100000, cgroup: '/lxc.payload.web' } },
+      { 201: { uid: NOBODY, parent: 200 } },
+      { 41: { uid: USER, parent: 40 } },
+    ]);
+    assert.deepEqual(containers.get(101), { engine: 'lxc', id: null, name: 'web' });
+    assert.equal(containers.get(201), null);
+    assert.deepEqual(containers.get(41), podman(Q, 'db'));
+  });
+
+  it("keeps two users' flatpak instances of one number apart", () => {
+    const containers = containersOf([
+      { 10: { uid: USER, cgroup: `${DELEGATED}/app.slice/app-flatpak-org.gnome.Calculator-1234567.scope` } },
+      { 20: { uid: 2000, cgroup: '/user.slice/user-2000.slice/user@2000.service/app.slice/app-flatpak-x-1234567.scope' } },
+    ]);
+    assert.deepEqual(containers.get(10), { engine: 'flatpak', id: '1234567', name: 'org.gnome.Calculator' });
+    assert.deepEqual(containers.get(20), { engine: 'flatpak', id: '1234567', name: 'x' });
   });
 
   it("keeps a user's own sandbox, which takes no one else's identity", () => {

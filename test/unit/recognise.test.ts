@@ -53,8 +53,11 @@ const CGROUPS: readonly (readonly [string, string, string | null, string | null,
 describe('recognising a cgroup path', () => {
   for (const [path, engine, id, name, runtime, pod] of CGROUPS) {
     it(`${path} is ${engine} ${name ?? ''} ${id ?? ''}${runtime ? ' (runtime)' : ''}`, () => {
-      const speaker = /user@(\d+)\.service/.exec(path)?.[1];
-      assert.deepEqual(recogniseCgroupPath(path), { container: { engine, id, name, ...(pod !== undefined ? { pod } : {}) }, runtime, speaker: Number(speaker ?? 0) });
+      // Inside an LXC container's cgroup, whose root may own a subtree: no one known.
+      const nested = engine !== 'lxc' && path.includes('/lxc.payload.');
+      const delegated = /user@(\d+)\.service/.exec(path)?.[1];
+      const speaker = nested ? null : Number(delegated ?? 0);
+      assert.deepEqual(recogniseCgroupPath(path), { container: { engine, id, name, ...(pod !== undefined ? { pod } : {}) }, runtime, speaker });
     });
   }
 

@@ -2,8 +2,9 @@
 // path speaks for whoever may name that cgroup (recognise.ts), and a runtime's command line,
 // which its process writes itself, for whoever started that runtime (containers.ts). An identity
 // is believed from one speaker only: root where root speaks for it at all; else the one user
-// whose cgroup names it; else the one user whose runtime says it; where two users speak for one
-// identity and root does not, from neither. A speaker that could not be told is not heard at all.
+// whose cgroup names it, where no other user's runtime alone says it; else the one user whose
+// runtime says it. Where users disagree otherwise, from none, so that another user can at most
+// take a label away, never take it over. A speaker that could not be told is not heard at all.
 // Pure: the containers step gathers the evidence.
 import type { Container } from '../model.js';
 import { isHexId } from './recognise.js';
@@ -25,12 +26,20 @@ export interface Claim {
  * space, so a runtime that says it is another engine's makes the same claim. Any other ID
  * (containerd's own, a flatpak instance's) with its engine and namer, and a container with no
  * ID by its engine, name and namer: two users may each have a flatpak instance 7 or a machine
- * called web.
+ * called web (but see `label`).
  */
 export function identityOf({ container, speaker }: Pick<Claim, 'container' | 'speaker'>): string {
   if (container.id !== null && isHexId(container.id)) return container.id;
-  return `${container.engine} ${container.id ?? `named ${container.name ?? ''}`} by ${speaker}`;
+  return `${label(container)} by ${speaker}`;
 }
+
+/**
+ * How a container other than a 64-hex one shows, namer aside: its engine and ID or name. No
+ * other user's may show as one of root's. Snap's names are the store's, not the user's: a user's
+ * app of a snap is that snap as much as root's service of it is.
+ */
+const label = (container: Container): string => `${container.engine} ${container.id ?? container.name ?? ''}`;
+const CHOSEN_BY_NO_USER = new Set(['snap']);
 
 interface Heard {
   readonly cgroup: Set<number>;
@@ -41,8 +50,8 @@ interface Heard {
 
 export class Claims {
   private readonly heard = new Map<string, Heard>();
-  /** Engine and name of each container with no ID that root names: another's may not copy it. */
-  private readonly rootsMachines = new Set<string>();
+  /** The labels of root's containers that have no 64-hex ID: another's may not copy one. */
+  private readonly rootsLabels = new Set<string>();
 
   add({ container, speaker, evidence }: Claim): void {
     if (speaker === null) return;
@@ -53,24 +62,30 @@ export class Claims {
     if (evidence === 'command' && container.id !== null && container.name !== null) {
       heard.names.set(speaker, (heard.names.get(speaker) ?? new Set()).add(container.name));
     }
-    if (speaker === 0 && container.id === null) this.rootsMachines.add(`${container.engine} ${container.name}`);
+    if (speaker === 0 && !(container.id !== null && isHexId(container.id))) this.rootsLabels.add(label(container));
   }
 
   /** The one speaker believed for the identity `key`, or null for none. */
   private authority(key: string): Speaker {
     const heard = this.heard.get(key);
     if (heard === undefined) return null;
-    if (heard.cgroup.has(0) || heard.command.has(0)) return 0;
-    const pool = heard.cgroup.size > 0 ? heard.cgroup : heard.command;
-    return pool.size === 1 ? [...pool][0]! : null;
+    const { cgroup, command } = heard;
+    if (cgroup.has(0) || command.has(0)) return 0;
+    // A user's cgroup counts over other users' command lines, which anyone writes, but not over
+    // the one user whose runtime alone says the container is its own.
+    if (cgroup.size === 1) {
+      const user = [...cgroup][0]!;
+      return command.size === 0 || command.has(user) ? user : null;
+    }
+    return cgroup.size === 0 && command.size === 1 ? [...command][0]! : null;
   }
 
   /** Whether a claim (added before) is believed. */
   believed(claim: Claim): boolean {
     const { container, speaker } = claim;
     if (speaker === null || speaker !== this.authority(identityOf(claim))) return false;
-    // A machine with no ID shows as its engine and name alone: another's may not look like root's.
-    return speaker === 0 || container.id !== null || !this.rootsMachines.has(`${container.engine} ${container.name}`);
+    if (speaker === 0 || (container.id !== null && isHexId(container.id)) || CHOSEN_BY_NO_USER.has(container.engine)) return true;
+    return !this.rootsLabels.has(label(container));
   }
 
   /** The name the believed speaker's runtimes give the container, where they agree on one; else null. */

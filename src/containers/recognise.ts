@@ -13,11 +13,9 @@ export interface CgroupMatch {
   /**
    * Who may have named the cgroup: the user of the user@UID.service above it, to whom systemd
    * delegates that subtree (rootless containers live there, and the user may name anything
-   * there); no one known where it lies inside another container's cgroup (whose root may own
-   * a subtree of its own: an unprivileged LXC container's, a container with a writable
-   * cgroupfs); else root.
+   * there), else root.
    */
-  readonly speaker: number | null;
+  readonly speaker: number;
 }
 
 interface CgroupRule {
@@ -82,14 +80,17 @@ export function unescapeUnitName(text: string): string {
 /** Kubernetes' pod UID where the systemd driver names the pod's slice (…-pod<UID with _>.slice). */
 const POD_SLICE = /(?:^|\/)kubepods[^/]*-pod(?<pod>[0-9a-f_]{36})\.slice(?=\/|$)/;
 
-/** The innermost container a cgroup path names, or null. */
+/**
+ * The outermost container a cgroup path names, or null. Not the innermost: a container's root
+ * may own a subtree of its own (an unprivileged LXC container's, one with a writable cgroupfs)
+ * and name cgroups in it as it likes, while the container around it was named by whoever runs
+ * it. Docker in an LXC container is that LXC container, a kind node's pods are that node.
+ */
 export function recogniseCgroupPath(path: string): CgroupMatch | null {
   let best: { index: number; rule: CgroupRule; groups: Record<string, string | undefined> } | null = null;
-  let outermost = Infinity;
   for (const rule of CGROUP_RULES) {
     for (const match of path.matchAll(rule.pattern)) {
-      outermost = Math.min(outermost, match.index!);
-      if (best === null || match.index! > best.index) best = { index: match.index!, rule, groups: match.groups ?? {} };
+      if (best === null || match.index! < best.index) best = { index: match.index!, rule, groups: match.groups ?? {} };
     }
   }
   if (best === null) return null;
@@ -100,8 +101,7 @@ export function recogniseCgroupPath(path: string): CgroupMatch | null {
   const container: Container = { engine: rule.engine, id: groups['id'] ?? null, name, ...(pod !== undefined ? { pod } : {}) };
   // The outermost: below it the user may name a cgroup user@0.service too.
   const delegated = DELEGATED.exec(path.slice(0, best.index))?.[1];
-  const speaker = outermost < best.index ? null : delegated === undefined ? 0 : Number(delegated);
-  return { container, runtime: rule.runtime === true, speaker };
+  return { container, runtime: rule.runtime === true, speaker: delegated === undefined ? 0 : Number(delegated) };
 }
 
 /** systemd's per-user manager, whose subtree it delegates to the user (Delegate=yes). */
@@ -170,21 +170,20 @@ export const COMMAND_RULES: readonly CommandRule[] = [
   {
     program: /^conmon$/,
     sandbox: true,
-    container: (args) => ({
-      engine: args.some((arg) => baseName(arg) === 'podman') ? 'podman' : 'cri-o',
-      id: hexId(optionValue(args, ['-c', '--cid'])),
-      name: optionValue(args, ['-n', '--name']),
-    }),
+    // Without an ID an engine makes, it monitors no container this tool can tell.
+    container: (args) => {
+      const id = hexId(optionValue(args, ['-c', '--cid']));
+      return id === null ? null : { engine: args.some((arg) => baseName(arg) === 'podman') ? 'podman' : 'cri-o', id, name: optionValue(args, ['-n', '--name']) };
+    },
   },
   // containerd's shims: -namespace moby (Docker's) or k8s.io (Kubernetes'), -id ID.
   {
     program: /^containerd-shim/,
     sandbox: true,
-    container: (args) => ({
-      engine: optionValue(args, ['-namespace', '--namespace']) === 'moby' ? 'docker' : 'containerd',
-      id: containerdId(optionValue(args, ['-id', '--id'])),
-      name: null,
-    }),
+    container: (args) => {
+      const id = containerdId(optionValue(args, ['-id', '--id']));
+      return id === null ? null : { engine: optionValue(args, ['-namespace', '--namespace']) === 'moby' ? 'docker' : 'containerd', id, name: null };
+    },
   },
   // lxc-start in the foreground is the monitor itself: -n NAME.
   { program: /^lxc-start$/, sandbox: true, container: (args) => ({ engine: 'lxc', id: null, name: optionValue(args, ['-n', '--name']) }) },

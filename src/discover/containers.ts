@@ -71,11 +71,24 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
 
   // Whose word each runtime process's command line is: who started it (its real UID), where it
   // is still the process the pass read (the same start time: a PID reused in between is not).
-  // No one's where it runs inside a container: in another PID namespace than this tool's, or in
-  // a container's cgroup (root in Docker's, or in a pod's, with no user namespace of its own, is
-  // real UID 0 too). Real runtimes and sandboxing tools run beside this tool. Asked of runtime
-  // processes alone.
-  const ownPid = d.kernel.procfs.namespaceLink(process.pid, 'pid');
+  // No one's where it runs inside a container: in another PID namespace than this tool's, under
+  // another root directory, or in a container's cgroup (root in Docker's, or in a pod's, with no
+  // user namespace of its own, is real UID 0 too). Real runtimes and sandboxing tools run beside
+  // this tool. Asked of runtime processes alone.
+  const { procfs } = d.kernel;
+  /** A process's PID namespace and root directory, as one string; null where not to be had. */
+  const placeOf = (pid: number | 'self'): string | null => {
+    const pidNamespace = procfs.namespaceLink(pid, 'pid');
+    const root = procfs.openRootPath(pid);
+    if (couldNotRead(pidNamespace) || pidNamespace === null || couldNotRead(root)) return null;
+    try {
+      const { dev, ino } = procfs.identify(root);
+      return `${pidNamespace.ino} ${dev}:${ino}`;
+    } finally {
+      procfs.closeDescriptor(root);
+    }
+  };
+  const here = placeOf('self');
   const speakers = new Map<number, Speaker>();
   const speakerOf = (pid: number): Speaker => {
     let speaker = speakers.get(pid);
@@ -84,8 +97,7 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
       const now = text.readStat(pid);
       const then = d.readings.get(pid)?.stat;
       const same = !couldNotRead(now) && then !== undefined && !couldNotRead(then) && now.started === then.started;
-      const pidNamespace = d.kernel.procfs.namespaceLink(pid, 'pid');
-      const beside = !couldNotRead(ownPid) && ownPid !== null && !couldNotRead(pidNamespace) && pidNamespace?.ino === ownPid.ino;
+      const beside = here !== null && placeOf(pid) === here;
       const own = read.get(pid)?.cgroups;
       const inContainer = own != null && engineOfShared(own)?.runtime === false;
       speakers.set(pid, (speaker = couldNotRead(uid) || !same || !beside || inContainer ? null : uid));

@@ -191,7 +191,7 @@ export function parseNamespaceLink(text: string): NamespaceLink | null {
 }
 
 /** readlink(2), as a namespace link: null where it names something else. */
-function namespaceLinkAt(path: string, pid: number): NamespaceLink | null | CouldNotRead {
+function namespaceLinkAt(path: string, pid: number | 'self'): NamespaceLink | null | CouldNotRead {
   let text: string;
   try {
     text = fs.readlinkSync(path);
@@ -202,7 +202,7 @@ function namespaceLinkAt(path: string, pid: number): NamespaceLink | null | Coul
 }
 
 /** /proc/PID/ns/FILE: TYPE, or pid_for_children, time_for_children. */
-export const namespaceLink = (pid: number, file: string): NamespaceLink | null | CouldNotRead =>
+export const namespaceLink = (pid: number | 'self', file: string): NamespaceLink | null | CouldNotRead =>
   namespaceLinkAt(`${PROC}/${pid}/ns/${file}`, pid);
 
 /** /proc/PID/task/TID/ns/TYPE */
@@ -436,7 +436,7 @@ const O_PATH = 0o10000000;
  * An O_PATH descriptor of a process's root directory, from which its mount points resolve.
  * O_PATH opens nothing for I/O: no driver's open() runs, whatever the link leads to.
  */
-export function openRootPath(pid: number, tid?: number): number | CouldNotRead {
+export function openRootPath(pid: number | 'self', tid?: number): number | CouldNotRead {
   try {
     return fs.openSync(tid === undefined ? `${PROC}/${pid}/root` : `${PROC}/${pid}/task/${tid}/root`, O_PATH | fs.constants.O_DIRECTORY | O_CLOEXEC);
   } catch (error) {

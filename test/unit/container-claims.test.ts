@@ -29,6 +29,8 @@ interface Process {
   readonly restarted?: boolean;
   /** The inode of its PID namespace, where it is not this tool's (1). */
   readonly pidNamespace?: number;
+  /** The inode of its root directory, where it is not this tool's (2). */
+  readonly root?: number;
 }
 
 /** The containers step over these namespaces of processes. */
@@ -41,8 +43,16 @@ function containersOf(namespaces: readonly Record<number, Process>[]): Map<numbe
     readRealUid: (pid) => all.get(pid)?.uid ?? new CouldNotRead('vanished', 'ENOENT'),
     readStat: (pid) => ({ name: 'p', parent: all.get(pid)?.parent ?? 0, threads: 1, started: all.get(pid)?.restarted === true ? 2 : 1 }),
   };
-  const namespaceLink = (pid: number, file: string): { type: string; ino: number } => ({ type: file, ino: pid === process.pid ? 1 : (all.get(pid)?.pidNamespace ?? 1) });
-  const kernel = { procfs: { nsfsDevice: () => DEV, namespaceLink }, processText: () => text } as unknown as Kernel;
+  // This tool is 'self', its root directory descriptor 0; a process's is its PID.
+  const namespaceLink = (pid: number | 'self', file: string): { type: string; ino: number } => ({ type: file, ino: pid === 'self' ? 1 : (all.get(pid)?.pidNamespace ?? 1) });
+  const procfs = {
+    nsfsDevice: () => DEV,
+    namespaceLink,
+    openRootPath: (pid: number | 'self') => (pid === 'self' ? 0 : pid),
+    identify: (fd: number) => ({ dev: 1, ino: fd === 0 ? 2 : (all.get(fd)?.root ?? 2) }),
+    closeDescriptor: () => {},
+  };
+  const kernel = { procfs, processText: () => text } as unknown as Kernel;
   const d = new Discovery(kernel, { details: true, holders: false, containers: true });
   namespaces.forEach((processes, i) => {
     const ns: UserNamespace = newUserNamespace({ dev: DEV, ino: 1000 + i });
@@ -173,7 +183,35 @@ describe("the evidence of containers that is believed", () => {
       { 60: { uid: 100000, cgroup: `/lxc.payload.c1/libpod-${ROOT_ID}.scope` }, 61: { uid: 100000, cgroup: `/lxc.payload.c1/user.slice/user-${USER}.slice/user@${USER}.service/libpod-${ROOTLESS_ID}.scope` } },
     ]);
     assert.deepEqual(containers.get(10), podman(ROOT_ID, 'web'));
-    for (const pid of [60, 61]) assert.notEqual(containers.get(pid)?.engine, 'podman', `PID ${pid}`);
+    // They are in LXC container c1, which root named; not what its root named inside it.
+    for (const pid of [60, 61]) assert.deepEqual(containers.get(pid), { engine: 'lxc', id: null, name: 'c1' }, `PID ${pid}`);
+  });
+
+  it("hears no runtime under another root directory (root in a container that shares the host's PID namespace), nor one user's cgroup over another's runtime", () => {
+    const K = '9'.repeat(64);
+    const containers = containersOf([
+      {
+        40: { uid: USER, cgroup: `${DELEGATED}/session-2.scope`, cmdline: conmon(ROOTLESS_ID, 'db') },
+        7: { uid: 0, root: 99, cgroup: `/ci/${K}`, cmdline: conmon(ROOTLESS_ID, 'evil') },
+        70: { uid: 2000, cgroup: `/user.slice/user-2000.slice/user@2000.service/app.slice/libpod-${ROOTLESS_ID}.scope` },
+      },
+      { 41: { uid: USER, parent: 40, cgroup: `${DELEGATED}/session-2.scope` } },
+    ]);
+    // Rootless podman on cgroup v1: known by its conmon alone. Another user's cgroup named
+    // after it takes the label away, and does not take it over; root in a container is not heard.
+    for (const pid of [7, 40, 41, 70]) assert.notEqual(containers.get(pid)?.id, ROOTLESS_ID, `PID ${pid}`);
+  });
+
+  it("lets no other user's container show as one of root's by an ID that is not 64 hex digits, but lets users run root's snaps", () => {
+    const shim = ['containerd-shim-runc-v2', '-namespace', 'default', '-id', 'redis'];
+    const containers = containersOf([
+      { 8: { uid: 0, cmdline: shim }, 20: { uid: NOBODY, cmdline: shim }, 30: { uid: 0, cgroup: '/system.slice/snap.multipass.multipassd.service' } },
+      { 9: { uid: 0, parent: 8, cgroup: '/default/redis' }, 21: { uid: NOBODY, parent: 20 } },
+      { 31: { uid: USER, cgroup: `${DELEGATED}/app.slice/snap.multipass.gui-1234.scope` } },
+    ]);
+    assert.deepEqual(containers.get(9), { engine: 'containerd', id: 'redis', name: null });
+    assert.equal(containers.get(21), null);
+    assert.deepEqual([containers.get(30), containers.get(31)], [{ engine: 'snap', id: null, name: 'multipass' }, { engine: 'snap', id: null, name: 'multipass' }]);
   });
 
   it("lets root's runtime hold a container that no cgroup names against a user's cgroup named after it", () => {
@@ -236,13 +274,21 @@ describe('identities and authority', () => {
     assert.notEqual(identityOf({ container: { engine: 'lxc', id: null, name: 'web' }, speaker: 0 }), identityOf({ container: { engine: 'lxc', id: null, name: 'web' }, speaker: USER }));
   });
 
-  it('believes cgroups before command lines, root before users, one user alone, and no unknown speaker', () => {
+  it('believes root before users, one user alone by cgroup or command line, and no unknown speaker', () => {
     const claims = new Claims();
-    const byCommand = { container: podman(ROOTLESS_ID, 'web'), speaker: NOBODY, evidence: 'command' } as const;
     const byCgroup = { container: podman(ROOTLESS_ID, null), speaker: USER, evidence: 'cgroup' } as const;
+    const byCommand = { container: podman(ROOTLESS_ID, 'web'), speaker: USER, evidence: 'command' } as const;
     const unknown = { container: podman(ROOTLESS_ID, 'x'), speaker: null, evidence: 'command' } as const;
-    [byCommand, byCgroup, unknown].forEach((claim) => claims.add(claim));
-    assert.deepEqual([claims.believed(byCgroup), claims.believed(byCommand), claims.believed(unknown)], [true, false, false]);
-    assert.equal(claims.nameOf(byCgroup), null);
+    [byCgroup, byCommand, unknown].forEach((claim) => claims.add(claim));
+    assert.deepEqual([claims.believed(byCgroup), claims.believed(byCommand), claims.believed(unknown)], [true, true, false]);
+    assert.equal(claims.nameOf(byCgroup), 'web');
+    // A second user takes the label away, and does not take it over.
+    const other = { container: podman(ROOTLESS_ID, 'evil'), speaker: NOBODY, evidence: 'cgroup' } as const;
+    claims.add(other);
+    assert.deepEqual([claims.believed(byCgroup), claims.believed(other), claims.nameOf(byCgroup)], [false, false, null]);
+    // Root's word wins wherever it is heard.
+    const root = { container: podman(ROOTLESS_ID, 'db'), speaker: 0, evidence: 'command' } as const;
+    claims.add(root);
+    assert.deepEqual([claims.believed(root), claims.believed(byCgroup), claims.nameOf(byCgroup)], [true, false, 'db']);
   });
 });

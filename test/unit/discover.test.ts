@@ -58,7 +58,7 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     insideUserNamespace: () => false,
     hidesOtherUsers: () => false,
     namespaceLink(pid, file) {
-      const mnt = machine.mountNamespaces?.[pid];
+      const mnt = pid === 'self' ? undefined : machine.mountNamespaces?.[pid];
       return file === 'mnt' && mnt !== undefined ? { type: 'mnt', ino: mnt.ino } : null;
     },
     openOwnNamespace(pid, file) {

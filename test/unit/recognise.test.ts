@@ -38,7 +38,8 @@ const CGROUPS: readonly (readonly [string, string, string | null, string | null,
   ['/lxc.monitor.bb1', 'lxc', null, 'bb1', true],
   ['/lxc/web01', 'lxc', null, 'web01', false],
   // Docker inside an LXC container: the innermost wins.
-  [`/lxc.payload.bb1/system.slice/docker-${ID}.scope`, 'docker', ID, null, false],
+  // Docker in an LXC container is that LXC container: its root may name its own cgroups.
+  [`/lxc.payload.bb1/system.slice/docker-${ID}.scope`, 'lxc', null, 'bb1', false],
   // systemd-nspawn, registered: the payload, nspawn's supervisor, an escaped name.
   ['/machine.slice/machine-nsa.scope/payload/system.slice/systemd-journald.service', 'nspawn', null, 'nsa', false],
   ['/machine.slice/machine-nsa.scope/supervisor', 'nspawn', null, 'nsa', true],
@@ -53,10 +54,7 @@ const CGROUPS: readonly (readonly [string, string, string | null, string | null,
 describe('recognising a cgroup path', () => {
   for (const [path, engine, id, name, runtime, pod] of CGROUPS) {
     it(`${path} is ${engine} ${name ?? ''} ${id ?? ''}${runtime ? ' (runtime)' : ''}`, () => {
-      // Inside an LXC container's cgroup, whose root may own a subtree: no one known.
-      const nested = engine !== 'lxc' && path.includes('/lxc.payload.');
-      const delegated = /user@(\d+)\.service/.exec(path)?.[1];
-      const speaker = nested ? null : Number(delegated ?? 0);
+      const speaker = Number(/user@(\d+)\.service/.exec(path)?.[1] ?? 0);
       assert.deepEqual(recogniseCgroupPath(path), { container: { engine, id, name, ...(pod !== undefined ? { pod } : {}) }, runtime, speaker });
     });
   }
@@ -110,13 +108,8 @@ const COMMANDS: readonly (readonly [readonly string[], string, string | null, st
   [['firejail', '--noroot', '--name=web', 'sleep', '100'], 'firejail', '4242', 'web', true],
   [['firejail', 'sleep', '--name=not-this'], 'firejail', '4242', null, true],
   [['unshare', '--user', '--fork', 'sh'], 'unshare', '4242', null, true],
-  // An ID that no engine makes is no ID: a command line is anyone's to write.
-  [['conmon', '-c', 'unshare -U -r sleep 1 & wait', '-n', 'web', '/usr/bin/podman'], 'podman', null, 'web', true],
-  [['conmon', '-c', ID.toUpperCase(), '/usr/bin/podman'], 'podman', null, null, true],
   // containerd's own IDs need not be hex (ctr run IMAGE redis); its grammar, all the same.
   [['containerd-shim-runc-v2', '-namespace', 'default', '-id', 'redis'], 'containerd', 'redis', null, true],
-  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', '../etc'], 'docker', null, null, true],
-  [['containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'x'.repeat(77)], 'docker', null, null, true],
 ];
 
 describe('recognising a command line', () => {
@@ -125,6 +118,17 @@ describe('recognising a command line', () => {
       assert.deepEqual(recogniseCommand(args, 4242), { container: { engine, id, name }, runtime: true, sandbox });
     });
   }
+
+  it('takes a monitor or shim whose ID no engine makes for a runtime of no container: a command line is anyone\'s to write', () => {
+    for (const args of [
+      ['conmon', '-c', 'unshare -U -r sleep 1 & wait', '-n', 'web', '/usr/bin/podman'],
+      ['conmon', '-c', ID.toUpperCase(), '/usr/bin/podman'],
+      ['containerd-shim-runc-v2', '-namespace', 'moby', '-id', '../etc'],
+      ['containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'x'.repeat(77)],
+    ]) {
+      assert.deepEqual(recogniseCommand(args, 1), { container: null, runtime: true, sandbox: true }, args.join(' '));
+    }
+  });
 
   it('knows the helpers of rootless containers as runtime processes of no one container', () => {
     for (const args of [['catatonit', '-P'], ['/usr/bin/slirp4netns', '--disable-host-loopback', '--mtu=65520', '-c', '-e', '3', '-r', '4', '4242', 'tap0'], ['pasta', '--config-net']]) {

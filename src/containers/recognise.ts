@@ -5,7 +5,7 @@
 // machine holds; where nothing names the container, its name is null, never guessed.
 import type { Container } from '../model.js';
 
-/** What a cgroup path says: the innermost container it names, and whether the runtime's part. */
+/** What a cgroup path says: the outermost container it names, and whether the runtime's part. */
 export interface CgroupMatch {
   readonly container: Container;
   /** The runtime's own cgroup (conmon's, the LXC monitor's, nspawn's supervisor), not the payload's. */
@@ -22,7 +22,7 @@ interface CgroupRule {
   readonly engine: string;
   /**
    * Matched anywhere in the path, at the start of a component and up to the end of one; named
-   * groups give the ID (id), the name (name) and the Kubernetes pod's UID (pod). The innermost
+   * groups give the ID (id), the name (name) and the Kubernetes pod's UID (pod). The outermost
    * match in the path wins; where two start at the same place, the one earlier in the table.
    */
   readonly pattern: RegExp;

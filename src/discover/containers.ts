@@ -184,7 +184,7 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
 const pathsOf = (cgroups: ProcessCgroups): Set<string> =>
   new Set([...(cgroups.unified === null ? [] : [cgroups.unified]), ...cgroups.v1.map(v1Path)]);
 
-/** The innermost container the unified path names, else one of the v1 paths (a hybrid layout). */
+/** The outermost container the unified path names, else one of the v1 paths (a hybrid layout). */
 function engineOf(cgroups: ProcessCgroups): CgroupMatch | null {
   for (const path of pathsOf(cgroups)) {
     const match = recogniseCgroupPath(path);

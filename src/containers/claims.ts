@@ -29,7 +29,7 @@ export interface Claim {
  * called web (but see `label`).
  */
 export function identityOf({ container, speaker }: Pick<Claim, 'container' | 'speaker'>): string {
-  if (container.id !== null && isHexId(container.id)) return container.id;
+  if (hasHexId(container)) return container.id!;
   return `${label(container)} by ${speaker}`;
 }
 
@@ -38,6 +38,7 @@ export function identityOf({ container, speaker }: Pick<Claim, 'container' | 'sp
  * other user's may show as one of root's. Snap's names are the store's, not the user's: a user's
  * app of a snap is that snap as much as root's service of it is.
  */
+const hasHexId = (container: Container): boolean => container.id !== null && isHexId(container.id);
 const label = (container: Container): string => `${container.engine} ${container.id ?? container.name ?? ''}`;
 const CHOSEN_BY_NO_USER = new Set(['snap']);
 
@@ -62,7 +63,7 @@ export class Claims {
     if (evidence === 'command' && container.id !== null && container.name !== null) {
       heard.names.set(speaker, (heard.names.get(speaker) ?? new Set()).add(container.name));
     }
-    if (speaker === 0 && !(container.id !== null && isHexId(container.id))) this.rootsLabels.add(label(container));
+    if (speaker === 0 && !hasHexId(container)) this.rootsLabels.add(label(container));
   }
 
   /** The one speaker believed for the identity `key`, or null for none. */
@@ -84,7 +85,7 @@ export class Claims {
   believed(claim: Claim): boolean {
     const { container, speaker } = claim;
     if (speaker === null || speaker !== this.authority(identityOf(claim))) return false;
-    if (speaker === 0 || (container.id !== null && isHexId(container.id)) || CHOSEN_BY_NO_USER.has(container.engine)) return true;
+    if (speaker === 0 || hasHexId(container) || CHOSEN_BY_NO_USER.has(container.engine)) return true;
     return !this.rootsLabels.has(label(container));
   }
 

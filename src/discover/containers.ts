@@ -15,6 +15,7 @@ import {
 } from '../containers/recognise.js';
 import { stateNames } from '../containers/state-files.js';
 import type { ProcessCgroups } from '../kernel/process-text.js';
+import { lazy } from '../lazy.js';
 import { couldNotRead } from '../kernel/procfs.js';
 import type { Container, ProcessText } from '../model.js';
 import type { Discovery } from './state.js';
@@ -79,8 +80,9 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   /** A process's PID namespace and root directory, as one string; null where not to be had. */
   const placeOf = (pid: number | 'self'): string | null => {
     const pidNamespace = procfs.namespaceLink(pid, 'pid');
+    if (couldNotRead(pidNamespace) || pidNamespace === null) return null;
     const root = procfs.openRootPath(pid);
-    if (couldNotRead(pidNamespace) || pidNamespace === null || couldNotRead(root)) return null;
+    if (couldNotRead(root)) return null;
     try {
       const { dev, ino } = procfs.identify(root);
       return `${pidNamespace.ino} ${dev}:${ino}`;
@@ -88,7 +90,8 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
       procfs.closeDescriptor(root);
     }
   };
-  const here = placeOf('self');
+  // Where this tool runs, asked only once a runtime's word is.
+  const here = lazy(() => placeOf('self'));
   const speakers = new Map<number, Speaker>();
   const speakerOf = (pid: number): Speaker => {
     let speaker = speakers.get(pid);
@@ -97,7 +100,7 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
       const now = text.readStat(pid);
       const then = d.readings.get(pid)?.stat;
       const same = !couldNotRead(now) && then !== undefined && !couldNotRead(then) && now.started === then.started;
-      const beside = here !== null && placeOf(pid) === here;
+      const beside = here() !== null && placeOf(pid) === here();
       const own = read.get(pid)?.cgroups;
       const inContainer = own != null && engineOfShared(own)?.runtime === false;
       speakers.set(pid, (speaker = couldNotRead(uid) || !same || !beside || inContainer ? null : uid));
@@ -146,14 +149,15 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
 
   // Every piece of evidence first: whether one is believed depends on who else speaks for it.
   const claims = new Claims();
-  const fromCgroupOf = (cgroups: ProcessCgroups | null): Claim | null => {
-    const match = cgroupMatch(cgroups);
-    return match === null ? null : { container: match.container, speaker: match.speaker, evidence: 'cgroup' };
-  };
   const fromCommand = (said: Said | null): Claim | null => (said === null ? null : { container: said.container, speaker: speakerOf(said.by), evidence: 'command' });
+  const byCgroup = new Map<number, { readonly match: CgroupMatch | null; readonly claim: Claim | null }>();
   for (const [pid, { cgroups, command }] of read) {
-    const evidence = [fromCgroupOf(cgroups), command?.container == null ? null : fromCommand({ container: command.container, by: pid })];
-    for (const claim of evidence) if (claim !== null) claims.add(claim);
+    const match = cgroupMatch(cgroups);
+    const claim: Claim | null = match === null ? null : { container: match.container, speaker: match.speaker, evidence: 'cgroup' };
+    byCgroup.set(pid, { match, claim });
+    for (const evidence of [claim, command?.container == null ? null : fromCommand({ container: command.container, by: pid })]) {
+      if (evidence !== null) claims.add(evidence);
+    }
   }
 
   const fromState = stateNames(text.readRootStateFile);
@@ -169,12 +173,13 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
 
   const processes = new Map<number, ProcessText>();
   for (const [pid, { cgroups, cmdline, command }] of read) {
-    const believed = [fromCgroupOf(cgroups), fromCommand(commandContainer(pid, command))].find((claim) => claim !== null && claims.believed(claim));
+    const { match, claim } = byCgroup.get(pid)!;
+    const believed = [claim, fromCommand(commandContainer(pid, command))].find((evidence) => evidence !== null && claims.believed(evidence));
     processes.set(pid, {
       cgroup: cgroups === null ? null : (cgroups.unified ?? cgroups.v1.join('\n')),
       cmdline,
       container: believed != null ? named(believed) : cgroups === null ? null : unitOfShared(cgroups),
-      runtime: cgroupMatch(cgroups)?.runtime === true || command !== null,
+      runtime: match?.runtime === true || command !== null,
     });
   }
   return processes;

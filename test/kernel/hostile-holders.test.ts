@@ -16,7 +16,7 @@ import { byInode } from '../support/documents.js';
 const TIMEOUT_MS = 60_000;
 
 /** What a terminal must never receive from text that others control: C0 but tab and newline, DEL, C1, bidi controls. */
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 
 function finishedCleanly(run: RunResult, label: string): void {
   assert.equal(run.status, 0, `${label}: ${run.stderr}`);
@@ -183,8 +183,8 @@ describe('descriptors that an unprivileged user swaps while root reads them', { 
 });
 
 describe('names and paths that an unprivileged user makes to take over the terminal', { skip: NEEDS_ROOT || needsPrograms('python3') }, () => {
-  const NAME = 'e\x1b\x07\n\u009b\u202eZ';
-  const SHOWN_NAME = 'e\\x1b\\x07\\x0a\\x9b\\u202eZ';
+  const NAME = 'e\x1b\x07\n\u009b\u202eZ\u200b';
+  const SHOWN_NAME = 'e\\x1b\\x07\\x0a\\x9b\\u202eZ\\u200b';
   const FOLDER = 'i\x1b[7m\nforged';
   const SHOWN_FOLDER = 'i\\x1b[7m\\x0aforged';
   const tree = ['--format', 'tree', '--color', 'never', '--width', '300'];
@@ -257,7 +257,7 @@ describe('names and paths that an unprivileged user makes to take over the termi
     const path = `${fact('W')}/${FOLDER}`;
     assert.deepEqual(all.get(Number(fact('held')))!.holders, [{ kind: 'mount', pid: Number(attacker()), path: `${path}/b`, mountNamespace: Number(fact('attackerMnt')) }]);
     assert.deepEqual(mine.owned!.find((o) => o.ino === Number(fact('net')))!.holders, [{ kind: 'mount', pid: Number(attacker()), path: `${path}/n`, mountNamespace: Number(fact('attackerMnt')) }]);
-    assert.ok(run.stdout.includes('"comm": "e\\u001b\\u0007\\n\\u009b\\u202eZ"'), 'the name as JSON escapes');
+    assert.ok(run.stdout.includes('"comm": "e\\u001b\\u0007\\n\\u009b\\u202eZ\\u200b"'), 'the name as JSON escapes');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type OptionSpec,
   type Options,
 } from './options.js';
+import { endRun } from './kernel/kernel.js';
 import { lazy } from './lazy.js';
 import { complain, ReaderGone, writeOutput } from './output.js';
 import { overview } from './overview.js';
@@ -106,7 +107,9 @@ export function parseCommandLine(argv: readonly string[]): Options | number {
 }
 
 export function main(argv: readonly string[]): void {
-  process.exitCode = mainStatus(argv);
+  const status = mainStatus(argv);
+  process.exitCode = status;
+  endRun(status);
 }
 
 function mainStatus(argv: readonly string[]): number {

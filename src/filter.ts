@@ -26,7 +26,8 @@ export function namespacesHolding(tree: NamespaceTree, pids: readonly number[]):
   };
   const roots = tree.roots.filter((root) => keep.has(root)).map((root) => copy(root, null));
   const processes = tree.processes !== undefined ? { processes: tree.processes } : {};
-  return { tree: { roots, report: tree.report, processNames: tree.processNames, ...processes, unplaced: [] }, missing };
+  const userNames = tree.userNames !== undefined ? { userNames: tree.userNames } : {};
+  return { tree: { roots, report: tree.report, processNames: tree.processNames, ...userNames, ...processes, unplaced: [] }, missing };
 }
 
 export interface ContainerFilterResult {

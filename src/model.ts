@@ -124,11 +124,19 @@ export interface Container {
 }
 
 /** What a process's own text says of it (tree, json and dot, and --container). */
+/**
+ * Why something another user can make wait was not read: its read waited past its patience
+ * (the process's memory lock is held), or the run's deadline came first.
+ */
+export type NotRead = 'stalled' | 'deadline';
+
 export interface ProcessText {
   /** The unified hierarchy's path; where there is none, the v1 lines, one a line; null: unreadable. */
   readonly cgroup: string | null;
-  /** /proc/PID/cmdline, bounded; [] for a kernel thread; null: unreadable. */
+  /** /proc/PID/cmdline, bounded; [] for a kernel thread; null: unreadable, or not read (notRead says why). */
   readonly cmdline: readonly string[] | null;
+  /** What was not read in time, and why. */
+  readonly notRead?: { readonly cmdline: NotRead };
   readonly container: Container | null;
   /** One of the runtime's own processes (conmon, a shim, the LXC monitor, slirp4netns), not payload. */
   readonly runtime: boolean;
@@ -167,6 +175,8 @@ export interface NamespaceTree {
   /** In the order in which discovery first met each root's tree. */
   readonly roots: UserNamespace[];
   readonly report: ScanReport;
+  /** The owners' names by UID, from the user database, where the view shows owners. */
+  readonly userNames?: ReadonlyMap<number, string>;
   /** Process names (/proc/PID/comm) where the view asked for them and they could be read. */
   readonly processNames: ReadonlyMap<number, string>;
   /** Cgroups, command lines and containers, where the view asked for them. */

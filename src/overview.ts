@@ -57,7 +57,8 @@ export function overview(options: Options): void {
   }
   const style = () => ({ width: options.width ?? terminal().outputColumns(), color: useColor(options), ascii: options.ascii || !terminal().utf8Locale() });
   try {
-    writeChunks(view.render(tree, { names: kernel.userNames, style }));
+    const names = tree.userNames ?? new Map<number, string>();
+    writeChunks(view.render(tree, { names: () => names, style }));
   } catch (error) {
     // The reader has all it wanted: not an error, and the warnings still go to standard error.
     if (!(error instanceof ReaderGone)) throw error;

@@ -14,11 +14,12 @@ import {
   type CommandMatch,
 } from '../containers/recognise.js';
 import { stateNames } from '../containers/state-files.js';
+import { isNotRead, PATIENCE_MS, type CommandLine } from '../kernel/command-lines.js';
 import type { ProcessCgroups } from '../kernel/process-text.js';
 import { lazy } from '../lazy.js';
 import { couldNotRead } from '../kernel/procfs.js';
-import type { Container, ProcessText } from '../model.js';
-import type { Discovery } from './state.js';
+import type { Container, NotRead, ProcessText } from '../model.js';
+import { DEADLINE_MS, firstFew, type Discovery } from './state.js';
 
 /** How far up the parents a sandbox is looked for: deeper than any real chain of sandboxes. */
 const MAX_ANCESTORS = 64;
@@ -26,6 +27,7 @@ const MAX_ANCESTORS = 64;
 interface Read {
   readonly cgroups: ProcessCgroups | null;
   readonly cmdline: readonly string[] | null;
+  readonly notRead: NotRead | null;
   readonly command: CommandMatch | null;
 }
 
@@ -47,12 +49,15 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
     if (match === null) unrecognised.add(args);
     return match;
   };
+  const commandLines = takeCommandLines(d);
   for (const ns of d.placed) {
     for (const pid of ns.pids) {
-      const { cgroup, cmdline } = d.readings.get(pid) ?? {};
-      const args = cmdline === undefined || couldNotRead(cmdline) ? null : cmdline;
+      const cgroup = d.readings.get(pid)?.cgroup;
+      const cmdline = commandLines.get(pid);
+      const notRead = isNotRead(cmdline) ? cmdline : null;
+      const args = cmdline === undefined || notRead !== null || couldNotRead(cmdline) ? null : (cmdline as readonly string[]);
       const cgroups = cgroup === undefined || couldNotRead(cgroup) ? null : text.cgroupsOf(cgroup);
-      read.set(pid, { cgroups, cmdline: args, command: args === null ? null : commandOf(args, pid) });
+      read.set(pid, { cgroups, cmdline: args, notRead, command: args === null ? null : commandOf(args, pid) });
     }
   }
 
@@ -172,17 +177,39 @@ export function discoverContainers(d: Discovery): Map<number, ProcessText> {
   };
 
   const processes = new Map<number, ProcessText>();
-  for (const [pid, { cgroups, cmdline, command }] of read) {
+  for (const [pid, { cgroups, cmdline, notRead, command }] of read) {
     const { match, claim } = byCgroup.get(pid)!;
     const believed = [claim, fromCommand(commandContainer(pid, command))].find((evidence) => evidence !== null && claims.believed(evidence));
     processes.set(pid, {
       cgroup: cgroups === null ? null : (cgroups.unified ?? cgroups.v1.join('\n')),
       cmdline,
+      ...(notRead !== null ? { notRead: { cmdline: notRead } } : {}),
       container: believed != null ? named(believed) : cgroups === null ? null : unitOfShared(cgroups),
       runtime: match?.runtime === true || command !== null,
     });
   }
   return processes;
+}
+
+/**
+ * The command lines read since the pass began, taken by the run's deadline (but with time for a
+ * stalled read to be noticed and passed, where the run came here late); what was not read is
+ * said in one sentence of the cut.
+ */
+function takeCommandLines(d: Discovery): ReadonlyMap<number, CommandLine> {
+  if (d.commandLines === undefined) return new Map();
+  const lines = d.commandLines.take(Math.max(d.started + DEADLINE_MS, performance.now() + 3 * PATIENCE_MS));
+  const stalled: number[] = [];
+  const late: number[] = [];
+  for (const [pid, line] of lines) if (isNotRead(line)) (line === 'stalled' ? stalled : late).push(pid);
+  const parts: string[] = [];
+  if (stalled.length === 1) parts.push(`could not read the command line of 1 process (PID ${stalled[0]}): the read waited on its memory lock, which its owner can hold`);
+  if (stalled.length > 1) {
+    parts.push(`could not read the command lines of ${stalled.length} processes (PIDs ${firstFew(stalled)}): the reads waited on their memory locks, which their owners can hold`);
+  }
+  if (late.length > 0) parts.push(`did not read the command line${late.length === 1 ? '' : 's'} of ${late.length} process${late.length === 1 ? '' : 'es'} within ${DEADLINE_MS / 1000} s (PID${late.length === 1 ? '' : 's'} ${firstFew(late)})`);
+  if (parts.length > 0) d.cut.push(parts.join('; '));
+  return lines;
 }
 
 /** The paths of a process's cgroups, unified first, each once (the v1 ones are mostly the same). */

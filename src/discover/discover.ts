@@ -8,7 +8,10 @@ import { lazy } from '../lazy.js';
 import { byTypeThenInode, type NamespaceTree, type OwnedNamespace, type UnplacedNamespace, type Viewer } from '../model.js';
 import { discoverHierarchy } from './hierarchy.js';
 import { discoverProcesses } from './processes.js';
-import { Discovery, type DiscoveryOptions } from './state.js';
+import { DEADLINE_MS, Discovery, type DiscoveryOptions } from './state.js';
+
+/** The least a lookup of names is given: a helper takes a few ms to start. */
+const NAMES_WAIT_MS = 250;
 
 // compat needs neither: loading them would only slow its start-up.
 const holdersStep = lazy(() => require('./holders.js') as typeof import('./holders.js'));
@@ -24,16 +27,32 @@ export function discover(kernel: Kernel, options: DiscoveryOptions): NamespaceTr
   if (options.holders || options.owned !== undefined) holdersStep().discoverHolders(d);
   const processNames = options.details ? detailsStep().discoverDetails(d) : new Map<number, string>();
   const processes = options.containers === true ? containersStep().discoverContainers(d) : undefined;
+  const userNames = options.details ? discoverUserNames(d) : undefined;
   for (const ns of d.placed) ns.pids.sort((a, b) => a - b);
   d.leftOut.sort((a, b) => a.pid - b.pid);
   const tree: NamespaceTree = {
     roots: d.roots,
     report: { visited: d.pidEntries.length, leftOut: d.leftOut, viewer: discoverViewer(d), cut: d.cut },
     processNames,
+    ...(userNames !== undefined ? { userNames } : {}),
     ...(processes !== undefined ? { processes } : {}),
     unplaced: unplaced(d),
   };
   return options.owned === undefined ? tree : { ...tree, ownerNotVisible: ownerNotVisible(d) };
+}
+
+/**
+ * The owners' names, looked up before anything is shown, by the run's deadline (with time for a
+ * helper to start, where the run came here late): a user database that does not answer leaves
+ * the owners shown by UID, and says so.
+ */
+function discoverUserNames(d: Discovery): ReadonlyMap<number, string> {
+  const uids = new Set<number>();
+  for (const ns of d.placed) if (ns.details?.ownerUid != null) uids.add(ns.details.ownerUid);
+  const waitMs = Math.max(d.started + DEADLINE_MS - performance.now(), NAMES_WAIT_MS);
+  const { names, late } = d.kernel.userNames([...uids].sort((a, b) => a - b), waitMs);
+  if (late) d.cut.push(`owners' names not read: the user database did not answer within ${DEADLINE_MS / 1000} s; owners are shown by UID`);
+  return names;
 }
 
 /** Step 6: who looked, as far as it explains what could not be seen. */

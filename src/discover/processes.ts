@@ -16,6 +16,9 @@ export function discoverProcesses(d: Discovery): void {
     return;
   }
   const wants: Wants = { holders: holders || owned !== undefined, stat: details || containers === true, text: containers === true };
+  // Started first, so that the threads that read them are up by the time the containers step
+  // takes them.
+  if (wants.text) d.commandLines = d.kernel.commandLines(d.pidEntries.map(Number), d.kernel.processText().commandLineShare(d.pidEntries.length));
   const pass = d.kernel.readProcesses(d.pidEntries, wants, DESCRIPTOR_BUDGET, sharing);
   d.descriptorsLeft = pass.descriptorsLeft;
   for (const reading of pass.readings) if (member(d, reading.pid, reading.user)) d.readings.set(reading.pid, reading);

@@ -1,6 +1,6 @@
 // The one state that the discovery steps share, as lxkns's discovery does: what has been found
 // so far, and what each step needs to know of the run.
-import type { Kernel } from '../kernel/kernel.js';
+import type { CommandLines, Kernel } from '../kernel/kernel.js';
 import type { HeldNamespace } from '../kernel/namespace-files.js';
 import type { ProcessReading } from '../kernel/process-readings.js';
 import type { Sharing } from '../kernel/reading-threads.js';
@@ -51,12 +51,22 @@ export type Phase = 'processes' | 'holders';
  */
 export const DESCRIPTOR_BUDGET = 500_000;
 
+/**
+ * How long a run may wait on what other users can make it wait for (command lines, user names),
+ * from its start; whatever was not read by then is said, and the run goes on without it.
+ */
+export const DEADLINE_MS = 2_000;
+
 export class Discovery {
+  /** When the run started (performance.now()): its deadline is DEADLINE_MS later. */
+  readonly started = performance.now();
   phase: Phase = 'processes';
   /** The /proc/PID entries, in byte-wise order. */
   pidEntries: readonly string[] = [];
   /** For the views other than compat: what one pass read of each process, by PID, in PID-entry order. */
   readonly readings = new Map<number, ProcessReading>();
+  /** The members' command lines, being read since the pass began (where containers are wanted). */
+  commandLines: CommandLines | undefined;
   /** Descriptor links that the pass left to read (of DESCRIPTOR_BUDGET in all). */
   descriptorsLeft = DESCRIPTOR_BUDGET;
   /** User namespaces by inode (on nsfsDev) or by dev and inode (anywhere else). */

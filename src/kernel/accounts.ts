@@ -1,32 +1,70 @@
-// User names for the owners of namespaces: from the system's user database through the FFI
-// library, or, where no library is loaded, from /etc/passwd, read once.
+// User names for the owners of namespaces, from the system's user database (NSS: files, but
+// also LDAP, sssd, systemd-userdb, as ps shows them). A lookup can wait on a directory server
+// that does not answer, for as long as it likes: so it is made by a helper process, the
+// system's getent, which the run ends at its deadline. Where there is no such helper, the names
+// come from /etc/passwd alone.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import type { UserNames } from '../model.js';
-import type { Libc } from './libc.js';
 
-/** getpwuid_r(3) for each UID asked, once. */
-export function userDatabase(libc: Libc): UserNames {
-  const known = new Map<number, string | null>();
-  return {
-    get(uid) {
-      if (!known.has(uid)) known.set(uid, libc.userName(uid));
-      return known.get(uid) ?? undefined;
-    },
-  };
+/** Only a program that root owns and nobody else can change. */
+const GETENT = ['/usr/bin/getent', '/bin/getent'];
+
+/** More than any user database's entries for a few hundred UIDs; beyond it, no names. */
+const ANSWER_LIMIT = 1024 * 1024;
+
+export interface UserNameLookup {
+  /** By UID; a UID is absent where the database has no name, or did not answer in time. */
+  readonly names: ReadonlyMap<number, string>;
+  /** The database did not answer by the deadline: the names are not known. */
+  readonly late: boolean;
+}
+
+function helperProgram(): string | null {
+  for (const program of GETENT) {
+    try {
+      const st = fs.statSync(program);
+      if (st.isFile() && st.uid === 0 && (st.mode & 0o022) === 0) return program;
+    } catch {
+      // Not there: the next.
+    }
+  }
+  return null;
+}
+
+/** The names of `uids`, asked of NSS by `getent passwd UID...` until `waitMs` have passed. */
+export function lookUpUserNames(uids: readonly number[], waitMs: number, program = helperProgram()): UserNameLookup {
+  if (uids.length === 0) return { names: new Map(), late: false };
+  if (program === null) return { names: readUserNames(), late: false };
+  // The caller's environment, as the tool's own NSS lookups would have seen it (sudo resets it).
+  const answer = spawnSync(program, ['passwd', ...uids.map(String)], {
+    cwd: '/',
+    encoding: 'latin1',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: Math.ceil(waitMs),
+    killSignal: 'SIGKILL',
+    maxBuffer: ANSWER_LIMIT,
+  });
+  if (answer.error !== undefined && (answer.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { names: new Map(), late: true };
+  // Exit status 2: some UID has no entry; the others are answered still. An answer cut at the
+  // limit ends in part of a line, which is not taken.
+  const text = Buffer.from(answer.stdout ?? '', 'latin1').toString('utf8');
+  return { names: passwdNames(text.slice(0, text.lastIndexOf('\n') + 1)), late: false };
 }
 
 /** /etc/passwd alone; empty where it cannot be read (the names are then simply absent). */
-export function readUserNames(file = '/etc/passwd'): UserNames {
-  const names = new Map<number, string>();
-  let text: string;
+export function readUserNames(file = '/etc/passwd'): Map<number, string> {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return passwdNames(fs.readFileSync(file, 'utf8'));
   } catch {
-    return names;
+    return new Map();
   }
+}
+
+/** The names of passwd(5) lines: the first entry for a UID, as getpwuid(3) would give it. */
+function passwdNames(text: string): Map<number, string> {
+  const names = new Map<number, string>();
   for (const line of text.split('\n')) {
     const [name, , uid] = line.split(':');
-    // The first entry for a UID is the one getpwuid(3) would give.
     if (name && uid !== undefined && /^\d+$/.test(uid) && !names.has(Number(uid))) names.set(Number(uid), name);
   }
   return names;

@@ -3,7 +3,8 @@
 // procfs or a failing library here to make rare kernel answers happen on demand. What compat
 // does not use is loaded on first use: each module loaded costs every run's start-up.
 import { lazy } from '../lazy.js';
-import type { UserNames } from '../model.js';
+import type { UserNameLookup } from './accounts.js';
+import type { CommandLine } from './command-lines.js';
 import type { NamespaceIoctls } from './ioctl-ns.js';
 import type { Backend, Libc } from './libc.js';
 import type { MountNamespaces } from './mounts.js';
@@ -32,20 +33,25 @@ export type ReadProcesses = (
   sharing?: Partial<Sharing>,
 ) => { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number };
 
+/** Command lines being read where a read that never returns can be left waiting: taken by a deadline. */
+export interface CommandLines {
+  /** Each PID's command line as read by `deadline` (a performance.now() time). */
+  take(deadline: number): ReadonlyMap<number, CommandLine>;
+}
+
 export interface Kernel {
   readonly procfs: Procfs;
   /** One pass over each process, for the views other than compat; in two threads where it pays. */
   readonly readProcesses: ReadProcesses;
+  /** Starts reading the command lines of `pids`, at most `limit` bytes each. */
+  readonly commandLines: (pids: readonly number[], limit: number) => CommandLines;
   /** Cgroups, command lines, parents and engines' state files. */
   readonly processText: () => ProcessTextFiles;
   /** Loads the FFI library on first use. */
   readonly ioctls: () => NamespaceIoctls;
   readonly files: () => NamespaceFiles;
-  /**
-   * User names through the system's user database (NSS: LDAP, sssd, systemd-userdb, as ps
-   * shows them) where the FFI library is loaded already; else from /etc/passwd.
-   */
-  readonly userNames: () => UserNames;
+  /** The names of `uids` in the system's user database (NSS, as ps shows them), asked for at most `waitMs`. */
+  readonly userNames: (uids: readonly number[], waitMs: number) => UserNameLookup;
   readonly sockets: () => SocketNamespaces;
   readonly mounts: () => MountNamespaces;
   readonly tasks: () => Tasks;
@@ -61,6 +67,7 @@ const modules = {
   tasks: lazy(() => require('./tasks.js') as typeof import('./tasks.js')),
   processText: lazy(() => require('./process-text.js') as ProcessTextFiles),
   readings: lazy(() => require('./process-readings.js') as typeof import('./process-readings.js')),
+  commandLines: lazy(() => require('./command-lines.js') as typeof import('./command-lines.js')),
   readingThreads: lazy(() => require('./reading-threads.js') as typeof import('./reading-threads.js')),
 };
 
@@ -69,15 +76,28 @@ export function readInOrder(files: () => ProcessFiles): ReadProcesses {
   return (pids, wants, descriptorBudget) => {
     const { readProcess, DescriptorBudget } = modules.readings();
     const budget = DescriptorBudget.of(descriptorBudget);
-    const cmdlineLimit = modules.processText().commandLineShare(pids.length);
-    return { readings: pids.map((pid) => readProcess(files(), pid, wants, budget, cmdlineLimit)), descriptorsLeft: budget.left(), byWorker: 0 };
+    return { readings: pids.map((pid) => readProcess(files(), pid, wants, budget)), descriptorsLeft: budget.left(), byWorker: 0 };
   };
+}
+
+/** How many threads of this run wait in the kernel on another user's process, and the library that can end it anyway. */
+let leftWaiting = (): number => 0;
+let endingLibrary: (() => Libc) | undefined;
+
+/**
+ * Ends the process with `status` now where a thread of the run still waits in the kernel on
+ * another user's process (Node's own exit would wait for it for ever: Libc.exit); else returns,
+ * and Node ends as usual. Everything written has been written: the output is written synchronously.
+ */
+export function endRun(status: number): void {
+  if (leftWaiting() > 0) (endingLibrary ?? (() => modules.libc().loadLibc('koffi')))().exit(status);
 }
 
 /** The running kernel, through `backend`; `adapt` wraps the library (tests only). */
 export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt?: (libc: Libc) => Libc } = {}): Kernel {
   let library: Libc | undefined;
   const libc = (): Libc => (library ??= (options.adapt ?? ((real: Libc) => real))(modules.libc().loadLibc(backend)));
+  endingLibrary = libc;
   return {
     procfs: options.procfs ?? procfs,
     processText: modules.processText,
@@ -85,10 +105,18 @@ export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt
       options.procfs === undefined
         ? (...args) => modules.readingThreads().readProcesses(...args)
         : readInOrder(() => modules.readings().processFiles(options.procfs!, modules.processText())),
+    commandLines:
+      options.procfs === undefined
+        ? (pids, limit) => {
+            const { readCommandLines, readersLeftWaiting } = modules.commandLines();
+            leftWaiting = readersLeftWaiting;
+            return readCommandLines(pids, limit);
+          }
+        : // A procfs made to order waits on nobody: read here, in order.
+          (pids, limit) => ({ take: () => new Map(pids.map((pid) => [pid, modules.processText().readCmdline(pid, limit)])) }),
     ioctls: lazy(() => modules.ioctls().namespaceIoctls(libc())),
     files: lazy(() => modules.files().namespaceFiles(libc())),
-    // A run that climbed nowhere loaded no library, and is not made to load one for names.
-    userNames: lazy(() => (library !== undefined ? modules.accounts().userDatabase(library) : modules.accounts().readUserNames())),
+    userNames: (uids, waitMs) => modules.accounts().lookUpUserNames(uids, waitMs),
     sockets: lazy(() => modules.sockets().socketNamespaces(libc())),
     mounts: lazy(() => modules.mounts().mountNamespaces(libc())),
     tasks: lazy(() => modules.tasks().tasks(libc())),

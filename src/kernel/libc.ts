@@ -31,22 +31,12 @@ export interface Libc {
   statmount(request: Buffer, out: Buffer): number;
   /** listmount(2) (Linux 6.8): up to `count` 64-bit mount IDs into `out`; how many. */
   listmount(request: Buffer, out: Buffer, count: number): number;
-  /** getpwuid_r(3): the user's name as the system's user database (NSS) gives it, or null. */
-  userName(uid: number): string | null;
-}
-
-// getpwuid_r's buffer for the strings of one entry; ERANGE asks for a larger one.
-const PASSWD_BUFFER = 16 * 1024;
-const PASSWD_BUFFER_MAX = 1024 * 1024;
-const ERANGE = 34;
-
-/** Calls lookup with ever larger buffers while it answers ERANGE. */
-function withPasswdBuffer(lookup: (buffer: Buffer) => number | string | null): string | null {
-  for (let size = PASSWD_BUFFER; size <= PASSWD_BUFFER_MAX; size *= 4) {
-    const answer = lookup(Buffer.alloc(size));
-    if (answer !== ERANGE) return typeof answer === 'string' ? answer : null;
-  }
-  return null;
+  /**
+   * _exit(2): ends the process at once. Node's own exit first joins its threads, and a thread
+   * that waits in the kernel on another user's process would hold it for ever; the kernel ends
+   * such a thread with the process (its waits are killable).
+   */
+  exit(status: number): never;
 }
 
 // Syscall numbers from the kernel's unified table, the same on x86-64 and arm64 (asm-generic).
@@ -81,11 +71,10 @@ function koffiLibc(tree: InstallTree): Libc {
   const ioctlOut = c.func('int ioctl(int fd, unsigned long request, _Out_ uint32_t *value)');
   const syscall2 = c.func('long syscall(long number, long a, long b, long c)');
   const syscallOpen = c.func('long syscall(long number, int dirfd, const uint8_t *path, const uint8_t *how, unsigned long size)');
-  koffi.struct('passwd', { pw_name: 'char *', pw_passwd: 'char *', pw_uid: 'uint32_t', pw_gid: 'uint32_t', pw_gecos: 'char *', pw_dir: 'char *', pw_shell: 'char *' });
-  const getpwuid = c.func('int getpwuid_r(uint32_t uid, _Out_ passwd *pwd, uint8_t *buf, size_t buflen, _Out_ passwd **result)');
   const ioctlBuffer = c.func('int ioctl(int fd, unsigned long request, uint8_t *arg)');
   const syscall5 = c.func('long syscall(long number, long a, long b, long c, long d, long e)');
   const syscallMounts = c.func('long syscall(long number, const uint8_t *request, uint8_t *out, unsigned long size, unsigned long flags)');
+  const exit = c.func('void _exit(int status)');
   const answer = (ret: number): number => (ret < 0 ? -koffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -97,18 +86,12 @@ function koffiLibc(tree: InstallTree): Libc {
     pidfdOpen: (pid) => answer(syscall2(SYS_PIDFD_OPEN, pid, 0, 0)),
     pidfdGetfd: (pidfd, targetFd) => answer(syscall2(SYS_PIDFD_GETFD, pidfd, targetFd, 0)),
     openat2: (dirfd, path, flags, resolve) => answer(syscallOpen(SYS_OPENAT2, dirfd, path, openHow(flags, resolve), 24)),
-    userName: (uid) =>
-      withPasswdBuffer((buffer) => {
-        const entry: { pw_name?: string } = {};
-        const found: unknown[] = [null];
-        const ret = getpwuid(uid, entry, buffer, buffer.length, found);
-        return ret !== 0 ? ret : found[0] === null ? null : (entry.pw_name ?? null);
-      }),
     pidfdOpenThread: (tid) => answer(syscall2(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0)),
     kcmp: (pid1, pid2, type) => answer(syscall5(SYS_KCMP, pid1, pid2, type, 0, 0)),
     ioctlBuffer: (fd, request, buffer) => answer(ioctlBuffer(fd, request, buffer)),
     statmount: (request, out) => answer(syscallMounts(SYS_STATMOUNT, request, out, out.length, 0)),
     listmount: (request, out, count) => answer(syscallMounts(SYS_LISTMOUNT, request, out, count, 0)),
+    exit: (status) => (exit(status), process.exit(status)),
   };
 }
 
@@ -122,10 +105,10 @@ function ffiNapiLibc(tree: InstallTree): Libc {
   const ioctlOut = ffi.Library(null, { ioctl: [int, [int, ulong, ref.refType(uint32)]] }).ioctl;
   const syscall2 = ffi.Library(null, { syscall: [long, [long, long, long, long]] }).syscall;
   const syscallOpen = ffi.Library(null, { syscall: [long, [long, int, pointer, pointer, ulong]] }).syscall;
-  const getpwuid = ffi.Library(null, { getpwuid_r: [int, [uint32, pointer, pointer, ulong, pointer]] }).getpwuid_r;
   const ioctlBuffer = ffi.Library(null, { ioctl: [int, [int, ulong, pointer]] }).ioctl;
   const syscall5 = ffi.Library(null, { syscall: [long, [long, long, long, long, long, long]] }).syscall;
   const syscallMounts = ffi.Library(null, { syscall: [long, [long, pointer, pointer, ulong, ulong]] }).syscall;
+  const exit = ffi.Library(null, { _exit: ['void', [int]] })._exit;
   const answer = (ret: number): number => (ret < 0 ? -ffi.errno() : ret);
   return {
     ioctl: (fd, request) => answer(ioctl(fd, request, 0)),
@@ -137,28 +120,18 @@ function ffiNapiLibc(tree: InstallTree): Libc {
     pidfdOpen: (pid) => answer(syscall2(SYS_PIDFD_OPEN, pid, 0, 0)),
     pidfdGetfd: (pidfd, targetFd) => answer(syscall2(SYS_PIDFD_GETFD, pidfd, targetFd, 0)),
     openat2: (dirfd, path, flags, resolve) => answer(syscallOpen(SYS_OPENAT2, dirfd, path, openHow(flags, resolve), 24)),
-    userName: (uid) =>
-      withPasswdBuffer((buffer) => {
-        // struct passwd begins with char *pw_name; 64 bytes hold the whole struct.
-        const entry = Buffer.alloc(64);
-        const found = Buffer.alloc(8);
-        const ret = getpwuid(uid, entry, buffer, buffer.length, found);
-        if (ret !== 0) return ret;
-        if (ref.readPointer(found, 0, 0).address() === 0) return null;
-        return ref.readCString(ref.readPointer(entry, 0, 4096), 0) as string;
-      }),
     pidfdOpenThread: (tid) => answer(syscall2(SYS_PIDFD_OPEN, tid, PIDFD_THREAD, 0)),
     kcmp: (pid1, pid2, type) => answer(syscall5(SYS_KCMP, pid1, pid2, type, 0, 0)),
     ioctlBuffer: (fd, request, buffer) => answer(ioctlBuffer(fd, request, buffer)),
     statmount: (request, out) => answer(syscallMounts(SYS_STATMOUNT, request, out, out.length, 0)),
     listmount: (request, out, count) => answer(syscallMounts(SYS_LISTMOUNT, request, out, count, 0)),
+    exit: (status) => (exit(status), process.exit(status)),
   };
 }
 
 /** The part of Koffi's native module used here. */
 interface KoffiNative {
   load(path: null): { func(prototype: string): (...args: unknown[]) => number };
-  struct(name: string, members: Record<string, string>): unknown;
   errno(): number;
 }
 

@@ -1,10 +1,11 @@
-// One pass over each process: every file of /proc/PID that the views read, read together, so
+// One pass over each process: the files of /proc/PID that the views read, read together, so
 // that the reads of many processes can be shared between threads (reading-threads.ts). What is
 // read depends on what the run shows (Wants). A read that fails is recorded, not thrown (but for
-// EMFILE and ENFILE, which end the run: whyUnreadable).
+// EMFILE and ENFILE, which end the run: whyUnreadable). None of these reads waits on another
+// process (none takes its mmap_lock); the command line does, and is read apart (command-lines.ts).
 import { OWNABLE_TYPES, type NamespaceType } from '../model.js';
 import type * as processText from './process-text.js';
-import { CMDLINE_LIMIT, type ProcessStat } from './process-text.js';
+import type { ProcessStat } from './process-text.js';
 import type * as procfs from './procfs.js';
 import { couldNotRead, CouldNotRead, type NamespaceLink } from './procfs.js';
 
@@ -14,7 +15,7 @@ export interface Wants {
   readonly holders: boolean;
   /** Its name (and, where holders are wanted too, its thread count): /proc/PID/stat. */
   readonly stat: boolean;
-  /** Its cgroups and command line. */
+  /** Its cgroups (its command line is read apart: command-lines.ts). */
   readonly text: boolean;
 }
 
@@ -55,7 +56,6 @@ export interface ProcessReading {
   readonly tids?: number[];
   /** /proc/PID/cgroup as it reads (parsed by the reader of the answer: see cgroupsOf). */
   readonly cgroup?: string | CouldNotRead;
-  readonly cmdline?: readonly string[] | CouldNotRead;
 }
 
 /** What a pass reads through: procfs and the text files, or fakes of them. */
@@ -67,7 +67,6 @@ export interface ProcessFiles {
   readonly listThreads: (pid: number) => string[] | CouldNotRead;
   readonly readStat: (pid: number) => ProcessStat | CouldNotRead;
   readonly readCgroupText: (pid: number) => string | CouldNotRead;
-  readonly readCmdline: (pid: number, limit: number) => readonly string[] | CouldNotRead;
 }
 
 /** The files a pass reads, from a procfs and the text files (real ones, or fakes). */
@@ -79,7 +78,6 @@ export const processFiles = (p: typeof procfs, text: typeof processText): Proces
   listThreads: p.listThreads,
   readStat: text.readStat,
   readCgroupText: text.readCgroupText,
-  readCmdline: text.readCmdline,
 });
 
 /**
@@ -111,7 +109,7 @@ export class DescriptorBudget {
 }
 
 /** Reads one process: a process that vanishes halfway leaves the rest of its reading failed. */
-export function readProcess(files: ProcessFiles, name: string, wants: Wants, budget: DescriptorBudget, cmdlineLimit = CMDLINE_LIMIT): ProcessReading {
+export function readProcess(files: ProcessFiles, name: string, wants: Wants, budget: DescriptorBudget): ProcessReading {
   const pid = Number(name);
   const user = files.userNamespaceInode(name);
   if (couldNotRead(user)) return { pid, user };
@@ -131,10 +129,7 @@ export function readProcess(files: ProcessFiles, name: string, wants: Wants, bud
       reading.tids = couldNotRead(tids) ? [] : tids.map(Number).filter((tid) => tid !== pid);
     }
   }
-  if (wants.text) {
-    reading.cgroup = files.readCgroupText(pid);
-    reading.cmdline = files.readCmdline(pid, cmdlineLimit);
-  }
+  if (wants.text) reading.cgroup = files.readCgroupText(pid);
   return reading;
 }
 
@@ -185,6 +180,5 @@ export function revive(reading: ProcessReading): ProcessReading {
   if (reading.descriptors !== undefined) revived.descriptors = back(reading.descriptors);
   if (reading.stat !== undefined) revived.stat = back(reading.stat);
   if (reading.cgroup !== undefined) revived.cgroup = back(reading.cgroup);
-  if (reading.cmdline !== undefined) revived.cmdline = back(reading.cmdline);
   return revived;
 }

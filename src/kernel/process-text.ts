@@ -67,6 +67,18 @@ class LastDecoded<T> {
 const lastCgroup = new LastDecoded<string>();
 const lastCmdline = new LastDecoded<readonly string[]>();
 
+/** A command line's arguments from its bytes (none for a kernel thread); `more`: cut at the limit. */
+export function decodeCommandLine(bytes: Buffer, more: boolean): readonly string[] {
+  if (bytes.length === 0) return [];
+  const decode = (bytes: Buffer): readonly string[] => {
+    const args = bytes.toString('utf8').split('\0');
+    // The arguments end in a NUL; a rewritten line may not.
+    if (args[args.length - 1] === '' && !more) args.pop();
+    return args;
+  };
+  return more ? decode(bytes) : lastCmdline.decode(bytes, decode);
+}
+
 /** The cgroups a text of /proc/PID/cgroup names: the same object for the same text, while few. */
 export function cgroupsOf(text: string): ProcessCgroups {
   // Most processes share their cgroups with many others: each distinct text is parsed once.
@@ -99,20 +111,13 @@ function parseCgroups(text: string): ProcessCgroups {
 
 /**
  * /proc/PID/cmdline as its arguments, at most `limit` bytes of them; empty for a kernel thread.
- * A process may rewrite it (the LXC monitor writes "[lxc monitor] PATH NAME").
+ * A process may rewrite it (the LXC monitor writes "[lxc monitor] PATH NAME"). Its owner can make
+ * this read wait for ever (it takes the process's mmap_lock): the views read command lines in
+ * threads they can leave waiting (command-lines.ts), never in the main thread.
  */
 export function readCmdline(pid: number, limit: number = CMDLINE_LIMIT): readonly string[] | CouldNotRead {
   const read = readProcessFile(pid, 'cmdline', Math.min(limit, CMDLINE_LIMIT), 'one read');
-  if (couldNotRead(read)) return read;
-  if (read.bytes.length === 0) return [];
-  const { more } = read;
-  const decode = (bytes: Buffer): readonly string[] => {
-    const args = bytes.toString('utf8').split('\0');
-    // The arguments end in a NUL; a rewritten line may not.
-    if (args[args.length - 1] === '' && !more) args.pop();
-    return args;
-  };
-  return more ? decode(read.bytes) : lastCmdline.decode(read.bytes, decode);
+  return couldNotRead(read) ? read : decodeCommandLine(read.bytes, read.more);
 }
 
 /** What /proc/PID/stat (proc(5)) says of a process that the views use. */

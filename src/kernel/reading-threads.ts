@@ -87,9 +87,8 @@ export type ChunkMessage = { readonly chunk: number; readonly readings: ProcessR
 /** The readings of chunk `chunk` of the PIDs; a worker counts each on its heartbeat in `control`. */
 function readChunk(chunk: number, size: number, pids: readonly string[], wants: Wants, budget: DescriptorBudget, control?: Int32Array): ProcessReading[] {
   const read: ProcessReading[] = [];
-  const cmdlineLimit = processText.commandLineShare(pids.length);
   for (let i = chunk * size; i < Math.min((chunk + 1) * size, pids.length); i++) {
-    read.push(readProcess(SYSTEM_FILES, pids[i]!, wants, budget, cmdlineLimit));
+    read.push(readProcess(SYSTEM_FILES, pids[i]!, wants, budget));
     if (control !== undefined) Atomics.add(control, BEAT, 1);
   }
   return read;

@@ -9,6 +9,7 @@ import {
   type LeftOutReason,
   type NamespaceTree,
   type NamespaceType,
+  type NotRead,
   type OwnedNamespace,
   type UnplacedNamespace,
   type UserNamespace,
@@ -46,6 +47,8 @@ export interface JsonProcess {
   cmdline?: readonly string[] | null;
   container?: Container | null;
   runtime?: boolean;
+  /** What was not read in time (its value null above), and why: "stalled" or "deadline". */
+  notRead?: { cmdline: NotRead };
 }
 
 export interface JsonOwned {
@@ -98,7 +101,9 @@ function processJson(pid: number, tree: NamespaceTree): JsonProcess {
   const comm = tree.processNames.get(pid) ?? null;
   if (tree.processes === undefined) return { pid, comm };
   const text = tree.processes.get(pid);
-  return { pid, comm, cgroup: text?.cgroup ?? null, cmdline: text?.cmdline ?? null, container: text?.container ?? null, runtime: text?.runtime ?? false };
+  const json: JsonProcess = { pid, comm, cgroup: text?.cgroup ?? null, cmdline: text?.cmdline ?? null, container: text?.container ?? null, runtime: text?.runtime ?? false };
+  if (text?.notRead !== undefined) json.notRead = text.notRead;
+  return json;
 }
 
 export const renderJson = (tree: NamespaceTree, names: UserNames): string => [...jsonChunks(tree, names)].join('');

@@ -10,9 +10,9 @@ import { describe, it } from 'node:test';
 import { PROC_USER_INIT_INO } from '../../src/discover/hierarchy.js';
 import { commandLineShare, readRealUid } from '../../src/kernel/process-text.js';
 import type { JsonDocument } from '../../src/render/json.js';
-import { asAttacker, NOBODY } from '../support/attacker.js';
+import { asAttacker, built, fuseDevice, NOBODY } from '../support/attacker.js';
 import { byInode } from '../support/documents.js';
-import { fixtureScript, inPidNamespace, LAUNCHER } from '../support/fixture.js';
+import { inPidNamespace, LAUNCHER } from '../support/fixture.js';
 import { parseCompat } from '../support/parse-compat.js';
 import { NEEDS_ROOT, needsFfiNapi, needsFuse, needsPrograms } from '../support/requirements.js';
 
@@ -98,10 +98,8 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
   it('reads a command line whose middle is a FUSE page that never answers as far as the kernel gives it, as root and as its own user, and ends', { skip: needsPrograms('cc', 'dd') || needsFuse() }, () => {
     const f = inPidNamespace({
       setup: [
-        `cat > "$DIR/attacked-cmdline.c" <<'END_OF_SOURCE'`,
-        fixtureScript('attack-stalled-cmdline.c').replace(/\n$/, ''),
-        'END_OF_SOURCE',
-        'cc -O1 -o "$DIR/attacked-cmdline" "$DIR/attacked-cmdline.c"',
+        built('attack-stalled-cmdline.c', 'attacked-cmdline'),
+        fuseDevice(),
         asAttacker('attack-stalled-cmdline.sh'),
         'read readable page < "$DIR/attack-stalled-cmdline.sh.ready"',
         'fact readable "$readable"',

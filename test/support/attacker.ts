@@ -6,6 +6,19 @@ import { fixtureScript } from './fixture.js';
 
 export const NOBODY = 65534;
 
+/**
+ * Setup lines that give the fixture a FUSE device of its own that nobody may open, over
+ * /dev/fuse in the fixture's mount namespace alone: on a machine without udev the system's is
+ * crw------- (udev makes it crw-rw-rw-), and the machine is not changed. The node lives on a
+ * tmpfs of the fixture's, which may hold devices.
+ */
+export const fuseDevice = (): string =>
+  ['mkdir "$DIR/dev"', 'mount -t tmpfs -o mode=755 fixture-dev "$DIR/dev"', 'mknod -m 666 "$DIR/dev/fuse" c 10 229', 'mount --bind "$DIR/dev/fuse" /dev/fuse'].join('\n');
+
+/** Setup lines that build test/fixtures/`source` (C) as "$DIR/`program`". */
+export const built = (source: string, program: string, flags = ''): string =>
+  [`cat > "$DIR/${program}.c" <<'END_OF_SOURCE'`, fixtureScript(source).replace(/\n$/, ''), 'END_OF_SOURCE', `cc -O1 ${flags} -o "$DIR/${program}" "$DIR/${program}.c"`].join('\n');
+
 const AS_NOBODY = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
 
 /**

@@ -61,8 +61,9 @@ function containersOf(namespaces: readonly Record<number, Process>[]): Map<numbe
     if (i === 0) d.roots.push(ns);
   });
   for (const [pid, p] of all) {
-    d.readings.set(pid, { pid, user: 1, stat: { name: 'p', parent: p.parent ?? 0, threads: 1, started: 1 }, cgroup: `0::${p.cgroup ?? '/'}\n`, cmdline: p.cmdline ?? ['sleep'] });
+    d.readings.set(pid, { pid, user: 1, stat: { name: 'p', parent: p.parent ?? 0, threads: 1, started: 1 }, cgroup: `0::${p.cgroup ?? '/'}\n` });
   }
+  d.commandLines = { take: () => new Map([...all].map(([pid, p]) => [pid, p.cmdline ?? ['sleep']])) };
   return new Map([...discoverContainers(d)].map(([pid, text]) => [pid, text.container]));
 }
 

@@ -85,8 +85,9 @@ function fakeKernel(machine: FakeMachine): { kernel: Kernel; openFds: () => numb
     readProcesses: passThrough(fake),
     ioctls: () => ((loaded = true), ioctls),
     files: () => assert.fail('no holder is looked for here'),
-    userNames: () => new Map(),
+    userNames: () => ({ names: new Map(), late: false }),
     processText: () => assert.fail('no container is looked for here'),
+    commandLines: () => assert.fail('no container is looked for here'),
     sockets: () => assert.fail('no holder is looked for here'),
     // A kernel before 6.11: mounts come from mountinfo (procfs.nsfsMounts).
     mounts: () => ({ idOf: () => NO_LISTMOUNT, nsfsMountsIn: () => NO_LISTMOUNT }),

@@ -144,6 +144,11 @@ describe('the --pid filter', () => {
   it('names the PIDs it cannot find', () => {
     assert.deepEqual(namespacesHolding(sample(), [20, 99, 1]).missing, [99]);
   });
+
+  it("keeps the owners' names, which discovery looked up before the filter", () => {
+    const userNames = new Map([[0, 'root']]);
+    assert.equal(namespacesHolding({ ...sample(), userNames }, [11]).tree.userNames, userNames);
+  });
 });
 
 describe('holders and owned namespaces in the views', () => {

@@ -55,6 +55,12 @@ const scenarios: Scenario[] = [
     views: true,
     runs: 3,
   },
+  {
+    name: "flood: 497,500 sockets of nobody's in 25 processes",
+    spec: { setup: flood('sockets.sh'), timeoutMs: 3_600_000 },
+    views: true,
+    runs: 3,
+  },
   // 400,000 descriptors, below the 500,000 links a run reads: every one is read, none is cut.
   { name: 'descriptors: 2,000 processes x 200 descriptors, 10 of them namespace files', spec: { setup: holding(200) }, descriptors: true },
   // The same processes and namespaces: the difference is the descriptors alone.
@@ -62,7 +68,7 @@ const scenarios: Scenario[] = [
 ];
 const LARGE = '20k: ~20,000 processes in 992 namespaces';
 if (process.argv.includes('--large')) scenarios.push({ name: LARGE, spec: { forest: { fanout: 31, depth: 2, members: 20 } } });
-// --floods: the two floods alone; --descriptors: the two descriptor fixtures alone (both flags:
+// --floods: the floods alone; --descriptors: the two descriptor fixtures alone (both flags:
 // both); --no-floods: all but the floods.
 const isFlood = (s: Scenario): boolean => s.name.startsWith('flood');
 const isHolding = (s: Scenario): boolean => s.descriptors === true;

@@ -5,6 +5,7 @@
 // come from /etc/passwd alone.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { rootProgram } from './root-program.js';
 
 /** Only a program that root owns and nobody else can change. */
 const GETENT = ['/usr/bin/getent', '/bin/getent'];
@@ -19,20 +20,8 @@ export interface UserNameLookup {
   readonly late: boolean;
 }
 
-function helperProgram(): string | null {
-  for (const program of GETENT) {
-    try {
-      const st = fs.statSync(program);
-      if (st.isFile() && st.uid === 0 && (st.mode & 0o022) === 0) return program;
-    } catch {
-      // Not there: the next.
-    }
-  }
-  return null;
-}
-
 /** The names of `uids`, asked of NSS by `getent passwd UID...` until `waitMs` have passed. */
-export function lookUpUserNames(uids: readonly number[], waitMs: number, program = helperProgram()): UserNameLookup {
+export function lookUpUserNames(uids: readonly number[], waitMs: number, program = rootProgram(GETENT)): UserNameLookup {
   if (uids.length === 0) return { names: new Map(), late: false };
   if (program === null) return { names: readUserNames(), late: false };
   // The caller's environment, as the tool's own NSS lookups would have seen it (sudo resets it).

@@ -6,8 +6,8 @@
 // or opens anything inside the namespace, where the namespace's owner decides what a path is.
 // Its /proc/PID/root is then that namespace's root, from which openat2 resolves as for a member.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { couldNotRead, CouldNotRead, namespaceLink, openRootPath } from './procfs.js';
+import { rootProgram } from './root-program.js';
 
 /** The answer where there is no helper to run: no python3 owned by root. */
 export const NO_HELPER = 'no helper';
@@ -33,21 +33,9 @@ export interface EnteredMountNamespace {
   leave(): void;
 }
 
-function helperProgram(): string | null {
-  for (const program of PROGRAMS) {
-    try {
-      const st = fs.statSync(program);
-      if (st.isFile() && st.uid === 0 && (st.mode & 0o022) === 0) return program;
-    } catch {
-      // Not there: the next.
-    }
-  }
-  return null;
-}
-
 /** Enters mount namespace `ino`, open as `nsFd`, in a helper; its root, or why not. */
 export function enterMountNamespace(nsFd: number, ino: number): EnteredMountNamespace | CouldNotRead | typeof NO_HELPER {
-  const program = helperProgram();
+  const program = rootProgram(PROGRAMS);
   if (program === null) return NO_HELPER;
   let child: ChildProcess;
   try {

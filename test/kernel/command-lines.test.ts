@@ -25,7 +25,7 @@ describe('command lines that their owner makes wait', { skip: NEEDS_ROOT || need
     };
     const f = inPidNamespace({
       setup: [
-        built('attack-mmap-lock.c', 'attack-mmap-lock', '-pthread'),
+        built(['silent-fuse-server.c', 'attack-mmap-lock.c'], 'attack-mmap-lock', '-pthread'),
         fuseDevice(),
         asAttacker('attack-mmap-lock.sh'),
         // The control: a plain read of its command line waits (ps and pgrep wait the same way).

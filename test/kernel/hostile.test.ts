@@ -98,7 +98,7 @@ describe('hostile conditions', { skip: NEEDS_ROOT }, () => {
   it('reads a command line whose middle is a FUSE page that never answers as far as the kernel gives it, as root and as its own user, and ends', { skip: needsPrograms('cc', 'dd') || needsFuse() }, () => {
     const f = inPidNamespace({
       setup: [
-        built('attack-stalled-cmdline.c', 'attacked-cmdline'),
+        built(['silent-fuse-server.c', 'attack-stalled-cmdline.c'], 'attacked-cmdline'),
         fuseDevice(),
         asAttacker('attack-stalled-cmdline.sh'),
         'read readable page < "$DIR/attack-stalled-cmdline.sh.ready"',

@@ -15,9 +15,14 @@ export const NOBODY = 65534;
 export const fuseDevice = (): string =>
   ['mkdir "$DIR/dev"', 'mount -t tmpfs -o mode=755 fixture-dev "$DIR/dev"', 'mknod -m 666 "$DIR/dev/fuse" c 10 229', 'mount --bind "$DIR/dev/fuse" /dev/fuse'].join('\n');
 
-/** Setup lines that build test/fixtures/`source` (C) as "$DIR/`program`". */
-export const built = (source: string, program: string, flags = ''): string =>
-  [`cat > "$DIR/${program}.c" <<'END_OF_SOURCE'`, fixtureScript(source).replace(/\n$/, ''), 'END_OF_SOURCE', `cc -O1 ${flags} -o "$DIR/${program}" "$DIR/${program}.c"`].join('\n');
+/** Setup lines that build the C sources of test/fixtures, one after another as one source, as "$DIR/`program`". */
+export const built = (sources: readonly string[], program: string, flags = ''): string =>
+  [
+    `cat > "$DIR/${program}.c" <<'END_OF_SOURCE'`,
+    ...sources.map((source) => fixtureScript(source).replace(/\n$/, '')),
+    'END_OF_SOURCE',
+    `cc -O1 ${flags} -o "$DIR/${program}" "$DIR/${program}.c"`,
+  ].join('\n');
 
 const AS_NOBODY = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`;
 

@@ -57,8 +57,7 @@ export function overview(options: Options): void {
   }
   const style = () => ({ width: options.width ?? terminal().outputColumns(), color: useColor(options), ascii: options.ascii || !terminal().utf8Locale() });
   try {
-    const names = tree.userNames ?? new Map<number, string>();
-    writeChunks(view.render(tree, { names: () => names, style }));
+    writeChunks(view.render(tree, { names: tree.userNames ?? new Map<number, string>(), style }));
   } catch (error) {
     // The reader has all it wanted: not an error, and the warnings still go to standard error.
     if (!(error instanceof ReaderGone)) throw error;

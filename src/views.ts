@@ -11,7 +11,8 @@ const json = lazy(() => require('./render/json.js') as typeof import('./render/j
 const dot = lazy(() => require('./render/dot.js') as typeof import('./render/dot.js'));
 
 export interface ViewContext {
-  readonly names: () => UserNames;
+  /** The owners' names, looked up by discovery: a view reads nothing. */
+  readonly names: UserNames;
   /** Asked for only by the tree view: finding the terminal's width loads node:tty. */
   readonly style: () => TreeStyle;
 }
@@ -37,17 +38,17 @@ export const VIEWS = {
   tree: {
     help: 'a drawn tree with owners, UID maps and process names, for people',
     details: true,
-    render: (model, context) => tree().treeChunks(model, context.names(), context.style()),
+    render: (model, context) => tree().treeChunks(model, context.names, context.style()),
   },
   json: {
     help: 'one JSON document, for scripts and jq',
     details: true,
-    render: (model, context) => json().jsonChunks(model, context.names()),
+    render: (model, context) => json().jsonChunks(model, context.names),
   },
   dot: {
     help: 'a Graphviz graph, for `dot -Tsvg`',
     details: true,
-    render: (model, context) => dot().dotChunks(model, context.names()),
+    render: (model, context) => dot().dotChunks(model, context.names),
   },
 } as const satisfies Record<string, View>;
 

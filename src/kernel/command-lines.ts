@@ -21,7 +21,6 @@ export const MAX_READERS = 8;
 /** Owners whose processes are read last, at most. */
 const MAX_DEFERRED = 64;
 
-
 export type CommandLine = readonly string[] | CouldNotRead | NotRead;
 
 // The state of each process's slot.
@@ -68,7 +67,7 @@ export interface ReaderData {
 const shared = <T extends Int32Array | Uint8Array>(Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T =>
   new Kind(new SharedArrayBuffer(length * Kind.BYTES_PER_ELEMENT));
 
-/** Threads left waiting in the kernel: the process must end without waiting for them (see exitNow). */
+/** Threads left waiting in the kernel: the process must end without waiting for them (kernel.ts, endRun). */
 let abandoned = 0;
 export const readersLeftWaiting = (): number => abandoned;
 
@@ -78,8 +77,8 @@ const SCRIPT = path.join(__dirname, 'command-line-worker.js');
  * Starts reading the command lines of `pids`, at most `limit` bytes each, in a worker thread;
  * `take` waits for them until a deadline.
  */
-export function readCommandLines(pids: readonly number[], limit: number, script = SCRIPT): CommandLineReading {
-  return new CommandLineReading(pids, limit, script);
+export function readCommandLines(pids: readonly number[], limit: number): CommandLineReading {
+  return new CommandLineReading(pids, limit);
 }
 
 interface Reader {
@@ -103,7 +102,6 @@ export class CommandLineReading {
   constructor(
     private readonly pidList: readonly number[],
     limit: number,
-    private readonly script: string,
   ) {
     const n = pidList.length;
     this.shared = {
@@ -129,7 +127,7 @@ export class CommandLineReading {
     const reader: Reader = { index, slot: -1, read: 0, since: performance.now(), waiting: false, gone: false };
     try {
       // An empty environment: nothing of the caller's steers it.
-      const worker = new Worker(this.script, { workerData: { shared: this.shared, reader: index } satisfies ReaderData, env: {}, stdout: false, stderr: false });
+      const worker = new Worker(SCRIPT, { workerData: { shared: this.shared, reader: index } satisfies ReaderData, env: {}, stdout: false, stderr: false });
       worker.unref();
       // It says it has ended in the shared memory: this thread does not turn its event loop meanwhile.
       worker.on('error', () => {});

@@ -51,7 +51,7 @@ function discoverUserNames(d: Discovery): ReadonlyMap<number, string> {
   for (const ns of d.placed) if (ns.details?.ownerUid != null) uids.add(ns.details.ownerUid);
   const waitMs = Math.max(d.started + DEADLINE_MS - performance.now(), NAMES_WAIT_MS);
   const { names, late } = d.kernel.userNames([...uids].sort((a, b) => a - b), waitMs);
-  if (late) d.cut.push(`owners' names not read: the user database did not answer within ${DEADLINE_MS / 1000} s; owners are shown by UID`);
+  if (late) d.cut.push(`owners' names not read: the user database did not answer within ${DEADLINE_MS / 1000} s; those owners are shown by UID`);
   return names;
 }
 

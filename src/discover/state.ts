@@ -1,6 +1,7 @@
 // The one state that the discovery steps share, as lxkns's discovery does: what has been found
 // so far, and what each step needs to know of the run.
-import type { CommandLines, Kernel } from '../kernel/kernel.js';
+import type { CommandLines } from '../kernel/command-lines.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { HeldNamespace } from '../kernel/namespace-files.js';
 import type { ProcessReading } from '../kernel/process-readings.js';
 import type { Sharing } from '../kernel/reading-threads.js';

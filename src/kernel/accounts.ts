@@ -1,8 +1,9 @@
 // User names for the owners of namespaces, from the system's user database (NSS: files, but
 // also LDAP, sssd, systemd-userdb, as ps shows them). A lookup can wait on a directory server
 // that does not answer, for as long as it likes: so it is made by a helper process, the
-// system's getent, which the run ends at its deadline. Where there is no such helper, the names
-// come from /etc/passwd alone.
+// system's getent, which the run ends at its deadline. Where NSS asks /etc/passwd first (as
+// almost every system does), what /etc/passwd answers is NSS's answer too, and only the UIDs it
+// does not know are asked of getent. Where there is no getent, the names come from /etc/passwd alone.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { rootProgram } from './root-program.js';
@@ -20,10 +21,36 @@ export interface UserNameLookup {
   readonly late: boolean;
 }
 
-/** The names of `uids`, asked of NSS by `getent passwd UID...` until `waitMs` have passed. */
-export function lookUpUserNames(uids: readonly number[], waitMs: number, program = rootProgram(GETENT)): UserNameLookup {
-  if (uids.length === 0) return { names: new Map(), late: false };
-  if (program === null) return { names: readUserNames(), late: false };
+/**
+ * The names of `uids`: from /etc/passwd where NSS asks it first, the others asked of NSS by
+ * `getent passwd UID...` until `waitMs` have passed.
+ */
+export function lookUpUserNames(uids: readonly number[], waitMs: number, program = rootProgram(GETENT), nsswitch = '/etc/nsswitch.conf'): UserNameLookup {
+  const local = program === null || filesFirst(nsswitch) ? readUserNames() : new Map<number, string>();
+  const names = new Map<number, string>();
+  for (const uid of uids) if (local.has(uid)) names.set(uid, local.get(uid)!);
+  const asked = uids.filter((uid) => !names.has(uid));
+  if (asked.length === 0 || program === null) return { names, late: false };
+  const answered = askNss(program, asked, waitMs);
+  if (answered === 'late') return { names, late: true };
+  for (const [uid, name] of answered) names.set(uid, name);
+  return { names, late: false };
+}
+
+/** Whether NSS asks /etc/passwd before any other source (nsswitch.conf(5): "passwd: files ..."). */
+function filesFirst(nsswitch: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(nsswitch, 'utf8');
+  } catch {
+    return false;
+  }
+  const sources = /^passwd:[ \t]*(\S+)/m.exec(text)?.[1];
+  return sources === 'files';
+}
+
+/** getent's answer for `uids`, or 'late' where it did not give it within `waitMs`. */
+function askNss(program: string, uids: readonly number[], waitMs: number): Map<number, string> | 'late' {
   // The caller's environment, as the tool's own NSS lookups would have seen it (sudo resets it).
   const answer = spawnSync(program, ['passwd', ...uids.map(String)], {
     cwd: '/',
@@ -33,11 +60,11 @@ export function lookUpUserNames(uids: readonly number[], waitMs: number, program
     killSignal: 'SIGKILL',
     maxBuffer: ANSWER_LIMIT,
   });
-  if (answer.error !== undefined && (answer.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { names: new Map(), late: true };
+  if (answer.error !== undefined && (answer.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return 'late';
   // Exit status 2: some UID has no entry; the others are answered still. An answer cut at the
   // limit ends in part of a line, which is not taken.
   const text = Buffer.from(answer.stdout ?? '', 'latin1').toString('utf8');
-  return { names: passwdNames(text.slice(0, text.lastIndexOf('\n') + 1)), late: false };
+  return passwdNames(text.slice(0, text.lastIndexOf('\n') + 1));
 }
 
 /** /etc/passwd alone; empty where it cannot be read (the names are then simply absent). */

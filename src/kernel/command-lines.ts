@@ -23,6 +23,12 @@ const MAX_DEFERRED = 64;
 
 export type CommandLine = readonly string[] | CouldNotRead | NotRead;
 
+/** Command lines being read where a read that never returns can be left waiting: taken by a deadline. */
+export interface CommandLines {
+  /** Each PID's command line as read by `deadline` (a performance.now() time). */
+  take(deadline: number): ReadonlyMap<number, CommandLine>;
+}
+
 // The state of each process's slot.
 export const PENDING = 0;
 export const READING = 1;
@@ -94,7 +100,7 @@ interface Reader {
 
 const reading = (reader: Reader): boolean => !reader.waiting && !reader.gone;
 
-export class CommandLineReading {
+export class CommandLineReading implements CommandLines {
   private readonly shared: SharedCommandLines;
   private readonly readers: Reader[] = [];
   private readonly stalled = new Set<number>();
@@ -208,6 +214,6 @@ export class CommandLineReading {
 const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, number]) => [number, name]));
 
 /** A reader's failure, by errno, as whyUnreadable tells it. */
-const failure = (errno: number, pid: number): CouldNotRead => whyUnreadable({ code: ERRNO_NAMES.get(errno) ?? 'EIO' }, pid);
+export const failure = (errno: number, pid: number): CouldNotRead => whyUnreadable({ code: ERRNO_NAMES.get(errno) ?? 'EIO' }, pid);
 
 export const isNotRead = (line: CommandLine | undefined): line is NotRead => line === 'stalled' || line === 'deadline';

@@ -4,7 +4,7 @@
 // does not use is loaded on first use: each module loaded costs every run's start-up.
 import { lazy } from '../lazy.js';
 import type { UserNameLookup } from './accounts.js';
-import type { CommandLine } from './command-lines.js';
+import type { CommandLines } from './command-lines.js';
 import type { NamespaceIoctls } from './ioctl-ns.js';
 import type { Backend, Libc } from './libc.js';
 import type { MountNamespaces } from './mounts.js';
@@ -32,12 +32,6 @@ export type ReadProcesses = (
   descriptorBudget: number,
   sharing?: Partial<Sharing>,
 ) => { readings: ProcessReading[]; descriptorsLeft: number; byWorker: number };
-
-/** Command lines being read where a read that never returns can be left waiting: taken by a deadline. */
-export interface CommandLines {
-  /** Each PID's command line as read by `deadline` (a performance.now() time). */
-  take(deadline: number): ReadonlyMap<number, CommandLine>;
-}
 
 export interface Kernel {
   readonly procfs: Procfs;
@@ -68,6 +62,7 @@ const modules = {
   processText: lazy(() => require('./process-text.js') as ProcessTextFiles),
   readings: lazy(() => require('./process-readings.js') as typeof import('./process-readings.js')),
   commandLines: lazy(() => require('./command-lines.js') as typeof import('./command-lines.js')),
+  commandLineHelper: lazy(() => require('./command-line-helper.js') as typeof import('./command-line-helper.js')),
   readingThreads: lazy(() => require('./reading-threads.js') as typeof import('./reading-threads.js')),
 };
 
@@ -108,6 +103,9 @@ export function systemKernel(backend: Backend, options: { procfs?: Procfs; adapt
     commandLines:
       options.procfs === undefined
         ? (pids, limit) => {
+            // A helper process where there is one: it starts sooner than a worker thread.
+            const byHelper = modules.commandLineHelper().readByHelper(pids, limit);
+            if (byHelper !== null) return byHelper;
             const { readCommandLines, readersLeftWaiting } = modules.commandLines();
             leftWaiting = readersLeftWaiting;
             return readCommandLines(pids, limit);

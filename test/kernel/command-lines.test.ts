@@ -1,8 +1,11 @@
 // Command lines that their owner makes wait for ever (src/kernel/command-lines.ts): as nobody, a
 // FUSE server of its own that never answers a read, a thread that reads its own /proc/self/mem at
 // a page of that file (holding its mmap_lock), and a second thread queued for the lock as a
-// writer. Every reader of that process's command line then waits; root's run must not.
+// writer. Every reader of that process's command line then waits; root's run must not, whether
+// it reads through its python3 helper (command-line-helper.ts) or, where there is none, in worker
+// threads.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { JsonDocument } from '../../src/render/json.js';
 import { asAttacker, built, fuseDevice } from '../support/attacker.js';
@@ -37,6 +40,8 @@ describe('command lines that their owner makes wait', { skip: NEEDS_ROOT || need
         ...Object.entries(views).map(([label, args]) => ({ label, args })),
         { label: 'pid', command: ['sh', '-c', `exec node '${LAUNCHER}' --json --pid "$ATTACKER"`] },
         { label: 'container', args: ['--container', 'nothing'] },
+        // Where there is no python3 of root's: worker threads, and an end through _exit(2).
+        { label: 'threads', command: ['node', path.join(__dirname, '..', 'support', 'probe.js'), 'command-lines-in-threads'] },
       ],
     });
     assert.equal(f.extra.get('stalls'), 'yes', 'the control: a read of its command line waits');
@@ -60,6 +65,12 @@ describe('command lines that their owner makes wait', { skip: NEEDS_ROOT || need
     }
     assert.match(f.runs.get('tree')!.stdout, new RegExp(`\\b${attacker} attack-mmap-loc`));
     assert.match(f.runs.get('dot')!.stdout, /^digraph /);
+    const threads = f.runs.get('threads')!;
+    assert.deepEqual([threads.status, threads.stderr], [0, '']);
+    const { waiting, lines } = JSON.parse(threads.stdout) as { waiting: number; lines: Record<string, unknown> };
+    assert.deepEqual([waiting, lines[attacker]], [1, 'stalled']);
+    assert.deepEqual((lines[1] as string[]).slice(0, 1), ['sh']);
+    assert.ok(Object.entries(lines).every(([pid, line]) => Number(pid) === attacker || Array.isArray(line) || line === 'ENOENT'));
     // No container by that name: its one line and status 1, after the same wait, and no hang.
     const container = f.runs.get('container')!;
     assert.deepEqual([container.status, container.stderr], [1, "userns-overview: no container named or with an ID starting 'nothing'\n"]);

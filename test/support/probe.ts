@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { readUserNames } from '../../src/kernel/accounts.js';
+import { readCommandLines, readersLeftWaiting } from '../../src/kernel/command-lines.js';
 import { discover } from '../../src/discover/discover.js';
 import { ToolFailure } from '../../src/failure.js';
 import { NS_GET_PARENT } from '../../src/kernel/ioctl-ns.js';
@@ -111,7 +112,19 @@ function sharedOnce(): void {
 }
 
 const [mode, arg] = process.argv.slice(2);
+/**
+ * Every process's command line read by worker threads alone (the way where there is no python3),
+ * as JSON by PID; then the end that the tool makes where a thread still waits.
+ */
+function commandLinesInThreads(): void {
+  const pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  const lines = readCommandLines(pids, 4096).take(performance.now() + 2_000);
+  process.stdout.write(JSON.stringify({ waiting: readersLeftWaiting(), lines: Object.fromEntries([...lines].map(([pid, line]) => [pid, typeof line === 'string' || Array.isArray(line) ? line : (line as { code: string }).code])) }));
+  if (readersLeftWaiting() > 0) loadLibc('koffi').exit(0);
+}
+
 if (mode === 'fds') countDescriptors();
+else if (mode === 'command-lines-in-threads') commandLinesInThreads();
 else if (mode === 'failing-parent') failingParent(arg ?? 'EIO');
 else if (mode === 'exhausted') exhausted();
 else if (mode === 'both-views') bothViews();

@@ -183,7 +183,8 @@ function takeFrom(child: ChildProcess, fd: number, pids: readonly number[], limi
     }
   } finally {
     fs.closeSync(fd);
-    if (!ended && child.exitCode === null) child.kill('SIGKILL');
+    // Not reaped before this thread's event loop turns, so its PID is still its own.
+    if (!ended) child.kill('SIGKILL');
   }
   for (const pid of pids) if (!lines.has(pid)) lines.set(pid, 'deadline');
   return lines;
